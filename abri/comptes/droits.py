@@ -1,0 +1,26 @@
+"""Who may do what, inside the perimeter they see (seeing is ``for_user``'s job)."""
+
+from abri.comptes.models import ROLES_AGENTS, Role, Utilisateur
+
+
+def peut_modifier_structure(user: Utilisateur) -> bool:
+    """Identity, codes and capacity of a structure: State agents of the perimeter."""
+    return user.is_active and user.role in ROLES_AGENTS
+
+
+def peut_modifier_adresses(user: Utilisateur) -> bool:
+    """Accommodation addresses: agents, and the operator that runs the structure."""
+    return user.is_active and (user.role in ROLES_AGENTS or user.role == Role.OPERATEUR)
+
+
+def peut_modifier_operateur(user: Utilisateur) -> bool:
+    """An operator's identity and contacts: agents, and the operator itself."""
+    return peut_modifier_adresses(user)
+
+
+def peut_importer_parc(user: Utilisateur) -> bool:
+    return user.is_active and user.role in ROLES_AGENTS
+
+
+def peut_lire_journal_complet(user: Utilisateur) -> bool:
+    return user.est_administrateur_national

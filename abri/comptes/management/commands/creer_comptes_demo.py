@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from abri.comptes.demo import MOT_DE_PASSE_DEMO, creer_comptes_demo
+
+
+class Command(BaseCommand):
+    help = "Crée les comptes de démonstration (un par rôle) s'ils n'existent pas."
+
+    def handle(self, *args: object, **options: object) -> None:
+        comptes = creer_comptes_demo()
+        for compte in comptes:
+            self.stdout.write(f"  {compte.email:<28} {compte.description}")
+        self.stdout.write(f"Mot de passe de tous les comptes : {MOT_DE_PASSE_DEMO}")

@@ -1,0 +1,266 @@
+"""Walks every URL of the project for every role.
+
+Each URL name must be described in ``COUVERTURE``: a new URL without a description
+fails ``test_every_url_is_covered``. An object outside the perimeter answers 404 to
+GET and POST alike; lists and exports show nothing outside the perimeter; a role
+that may not write is refused.
+"""
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from python_calamine import CalamineWorkbook
+
+from abri.comptes.droits import (
+    peut_importer_parc,
+    peut_lire_journal_complet,
+    peut_modifier_adresses,
+    peut_modifier_operateur,
+    peut_modifier_structure,
+)
+from abri.operateurs.models import Operateur
+from abri.pilotage.models import Anomalie
+from abri.pilotage.services import peut_justifier
+from abri.structures.models import Structure
+
+PERSONAS = [
+    "national",
+    "regional",
+    "agent_rhone",
+    "agent_loire",
+    "operateur",
+    "lecteur",
+]
+
+
+@dataclass(frozen=True)
+class Liste:
+    """A page listing things of the perimeter; ``permis`` says who may open it."""
+
+    url: Callable[[], str]
+    permis: Callable = lambda user: True
+    fichier: str = ""  # "csv" or "xlsx" for exports
+
+
+@dataclass(frozen=True)
+class Objet:
+    """A page about one object; ``modele`` gives the objects, ``ecrit`` the writers."""
+
+    modele: type
+    url: Callable[[int], str]
+    ecrit: Callable | None = None  # None: read-only page
+    lecture_seule_get: bool = True
+
+
+@dataclass(frozen=True)
+class Publique:
+    url: Callable[[], str]
+
+
+COUVERTURE: dict[str, object] = {
+    "pilotage:accueil": Liste(lambda: reverse("pilotage:accueil")),
+    "pilotage:anomalies": Liste(lambda: reverse("pilotage:anomalies")),
+    "pilotage:justifier": Objet(
+        Anomalie,
+        lambda pk: reverse("pilotage:justifier", args=[pk]),
+        ecrit=peut_justifier,
+        lecture_seule_get=False,
+    ),
+    "comptes:connexion": Publique(lambda: reverse("comptes:connexion")),
+    "comptes:deconnexion": Publique(lambda: reverse("comptes:deconnexion")),
+    "operateurs:liste": Liste(lambda: reverse("operateurs:liste")),
+    "operateurs:fiche": Objet(
+        Operateur, lambda pk: reverse("operateurs:fiche", args=[pk])
+    ),
+    "operateurs:modifier": Objet(
+        Operateur,
+        lambda pk: reverse("operateurs:modifier", args=[pk]),
+        ecrit=peut_modifier_operateur,
+    ),
+    "operateurs:ajouter_contact": Objet(
+        Operateur,
+        lambda pk: reverse("operateurs:ajouter_contact", args=[pk]),
+        ecrit=peut_modifier_operateur,
+        lecture_seule_get=False,
+    ),
+    "structures:liste": Liste(lambda: reverse("structures:liste")),
+    "structures:export": Liste(
+        lambda: reverse("structures:export", args=["csv"]), fichier="csv"
+    ),
+    "structures:fiche": Objet(
+        Structure, lambda pk: reverse("structures:fiche", args=[pk])
+    ),
+    "structures:modifier": Objet(
+        Structure,
+        lambda pk: reverse("structures:modifier", args=[pk]),
+        ecrit=peut_modifier_structure,
+    ),
+    "structures:evenement": Objet(
+        Structure,
+        lambda pk: reverse("structures:evenement", args=[pk]),
+        ecrit=peut_modifier_structure,
+    ),
+    "structures:import_adresses": Objet(
+        Structure,
+        lambda pk: reverse("structures:import_adresses", args=[pk]),
+        ecrit=peut_modifier_adresses,
+    ),
+    "structures:import_parc": Liste(
+        lambda: reverse("structures:import_parc"), permis=peut_importer_parc
+    ),
+    "structures:modele_import_parc": Liste(
+        lambda: reverse("structures:modele_import_parc"),
+        permis=peut_importer_parc,
+        fichier="xlsx",
+    ),
+    "journal:recherche": Liste(
+        lambda: reverse("journal:recherche"), permis=peut_lire_journal_complet
+    ),
+}
+
+
+def noms_des_urls(patterns=None, namespace: str | None = None) -> set[str]:
+    noms = set()
+    for motif in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(motif, URLResolver):
+            if motif.namespace == "admin":
+                continue
+            noms |= noms_des_urls(motif.url_patterns, motif.namespace or namespace)
+        elif isinstance(motif, URLPattern) and motif.name:
+            noms.add(f"{namespace}:{motif.name}" if namespace else motif.name)
+    return noms
+
+
+def test_every_url_is_covered():
+    manquantes = noms_des_urls() - set(COUVERTURE)
+    assert not manquantes, f"URL sans règle de périmètre dans COUVERTURE : {manquantes}"
+
+
+def test_no_covered_url_is_stale():
+    assert set(COUVERTURE) - noms_des_urls() == set()
+
+
+@pytest.fixture
+def anomalies(parc):
+    return [
+        Anomalie.objects.create(structure=s, regle="DNA-02", message="Deux codes.")
+        for s in Structure.objects.all()
+    ]
+
+
+def _hors_perimetre(modele: type, user) -> list:
+    visibles = modele.objects.for_user(user).values_list("pk", flat=True)
+    return list(modele.objects.exclude(pk__in=list(visibles)))
+
+
+def _dans_perimetre(modele: type, user) -> list:
+    return list(modele.objects.for_user(user))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    "nom", sorted(n for n, r in COUVERTURE.items() if isinstance(r, Objet))
+)
+def test_object_outside_perimeter_answers_404(nom, persona, request, client, anomalies):
+    user = request.getfixturevalue(persona)
+    regle = COUVERTURE[nom]
+    client.force_login(user)
+    dehors = _hors_perimetre(regle.modele, user)
+    if persona == "national":
+        assert dehors == []
+    for obj in dehors:
+        url = regle.url(obj.pk)
+        assert client.get(url).status_code in {404, 405}, url
+        assert client.post(url, {"justification": "x"}).status_code == 404, url
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    "nom", sorted(n for n, r in COUVERTURE.items() if isinstance(r, Objet))
+)
+def test_object_inside_perimeter_is_served_to_whom_may(
+    nom, persona, request, client, anomalies
+):
+    user = request.getfixturevalue(persona)
+    regle = COUVERTURE[nom]
+    client.force_login(user)
+    for obj in _dans_perimetre(regle.modele, user):
+        url = regle.url(obj.pk)
+        reponse = client.get(url)
+        if not regle.lecture_seule_get:
+            assert reponse.status_code == 405, url
+        elif regle.ecrit is None or regle.ecrit(user):
+            assert reponse.status_code == 200, url
+        else:
+            assert reponse.status_code == 403, url
+        if regle.ecrit is not None and not regle.ecrit(user):
+            assert client.post(url, {}).status_code == 403, url
+
+
+def _contenu(reponse, fichier: str) -> str:
+    if fichier == "xlsx":
+        classeur = CalamineWorkbook.from_filelike(io.BytesIO(reponse.content))
+        return " ".join(
+            str(cellule)
+            for nom in classeur.sheet_names
+            for ligne in classeur.get_sheet_by_name(nom).to_python()
+            for cellule in ligne
+        )
+    if fichier == "csv":
+        return reponse.content.decode("utf-8-sig")
+    return reponse.content.decode()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    "nom", sorted(n for n, r in COUVERTURE.items() if isinstance(r, Liste))
+)
+def test_lists_show_nothing_outside_perimeter(nom, persona, request, client, parc):
+    user = request.getfixturevalue(persona)
+    regle = COUVERTURE[nom]
+    client.force_login(user)
+    reponse = client.get(regle.url())
+    if not regle.permis(user):
+        assert reponse.status_code == 403
+        return
+    assert reponse.status_code == 200
+    contenu = _contenu(reponse, regle.fichier)
+    for structure in _hors_perimetre(Structure, user):
+        assert structure.nom not in contenu.replace("&#x27;", "'"), (nom, structure.nom)
+
+
+@pytest.mark.parametrize(
+    "nom", sorted(n for n in COUVERTURE if n != "comptes:connexion")
+)
+def test_anonymous_user_is_sent_to_login(nom, client, parc, anomalies):
+    regle = COUVERTURE[nom]
+    if isinstance(regle, Publique):
+        return
+    url = (
+        regle.url(Structure.objects.first().pk)
+        if isinstance(regle, Objet)
+        else regle.url()
+    )
+    if isinstance(regle, Objet) and regle.modele is Operateur:
+        url = regle.url(Operateur.objects.first().pk)
+    if isinstance(regle, Objet) and regle.modele is Anomalie:
+        url = regle.url(anomalies[0].pk)
+    reponse = client.get(url)
+    assert reponse.status_code == 302
+    assert reverse("comptes:connexion") in reponse["Location"]
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "national"])
+def test_admin_is_refused_to_all_but_national_admins(persona, request, client):
+    client.force_login(request.getfixturevalue(persona))
+    reponse = client.get(reverse("admin:index"))
+    assert reponse.status_code == 302
+    assert reverse("admin:login") in reponse["Location"]
+
+
+def test_admin_is_open_to_national_admin(national, client):
+    client.force_login(national)
+    assert client.get(reverse("admin:index")).status_code == 200

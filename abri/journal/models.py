@@ -1,0 +1,54 @@
+"""Audit trail: who changed what, when, from which value to which."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class Action(models.TextChoices):
+    CREATION = "creation", "Création"
+    MODIFICATION = "modification", "Modification"
+    SUPPRESSION = "suppression", "Suppression"
+    IMPORT = "import", "Import"
+    EVENEMENT = "evenement", "Événement"
+    JUSTIFICATION = "justification", "Justification"
+
+
+class EntreeJournal(models.Model):
+    horodatage = models.DateTimeField("date et heure", auto_now_add=True, db_index=True)
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    action = models.CharField("action", max_length=20, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(max_length=64)
+    libelle_objet = models.CharField("objet", max_length=250)
+    structure_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Structure concernée, s'il y en a une.",
+    )
+    version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Version de l'objet après la modification."
+    )
+    changements = models.JSONField(
+        "changements", default=dict, help_text="{champ: [avant, après]}"
+    )
+    commentaire = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "entrée du journal"
+        verbose_name_plural = "journal"
+        ordering = ["-horodatage", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} de {self.libelle_objet}"
