@@ -1,0 +1,118 @@
+"""Every write on operators, journaled."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
+from abri.journal.models import Action, EntreeJournal
+from abri.journal.services import differences, enregistrer, instantane
+from abri.operateurs.models import Contact, Operateur
+from abri.operateurs.regles import normaliser_siret, siret_valide
+
+CHAMPS_OPERATEUR = ("nom", "siret", "adresse_siege", "code_postal_siege", "groupe")
+
+
+def _verifier_siret(siret: str | None) -> str | None:
+    if not siret:
+        return None
+    siret = normaliser_siret(siret)
+    if not siret_valide(siret):
+        raise ErreurMetier(
+            f"Le SIRET {siret} n'est pas valide (14 chiffres et clé de contrôle).",
+            "siret",
+        )
+    return siret
+
+
+def _verifier_groupe(operateur: Operateur, groupe: Operateur | None) -> None:
+    parent = groupe
+    while parent is not None:
+        if parent.pk == operateur.pk:
+            raise ErreurMetier(
+                "Un opérateur ne peut pas être le groupe de son propre groupe.",
+                "groupe",
+            )
+        parent = parent.groupe
+
+
+def creer_operateur(auteur: Any, donnees: Mapping[str, Any]) -> Operateur:
+    with transaction.atomic():
+        operateur = Operateur(
+            **{c: donnees[c] for c in CHAMPS_OPERATEUR if c in donnees}
+        )
+        operateur.siret = _verifier_siret(operateur.siret)
+        operateur.save()
+        enregistrer(
+            auteur,
+            Action.CREATION,
+            operateur,
+            differences({}, instantane(operateur, CHAMPS_OPERATEUR)),
+        )
+    return operateur
+
+
+def modifier_operateur(
+    auteur: Any, operateur_id: int, donnees: Mapping[str, Any], version: int
+) -> Operateur:
+    with transaction.atomic():
+        operateur = Operateur.objects.select_for_update().get(pk=operateur_id)
+        if operateur.version != version:
+            entrees = EntreeJournal.objects.filter(
+                content_type__model="operateur",
+                object_id=str(operateur.pk),
+                version__gt=version,
+            ).select_related("auteur")
+            raise ModificationConcurrente(
+                operateur.version,
+                [
+                    {
+                        "auteur": str(e.auteur) if e.auteur else "Système",
+                        "horodatage": e.horodatage,
+                        "changements": e.changements,
+                    }
+                    for e in entrees.order_by("horodatage", "id")
+                ],
+            )
+        avant = instantane(operateur, CHAMPS_OPERATEUR)
+        for champ in CHAMPS_OPERATEUR:
+            if champ in donnees:
+                setattr(operateur, champ, donnees[champ])
+        operateur.siret = _verifier_siret(operateur.siret)
+        _verifier_groupe(operateur, operateur.groupe)
+        changements = differences(avant, instantane(operateur, CHAMPS_OPERATEUR))
+        if not changements:
+            return operateur
+        operateur.version += 1
+        operateur.save()
+        enregistrer(auteur, Action.MODIFICATION, operateur, changements)
+    return operateur
+
+
+def ajouter_contact(
+    auteur: Any, operateur: Operateur, donnees: Mapping[str, str]
+) -> Contact:
+    with transaction.atomic():
+        contact = Contact.objects.create(operateur=operateur, **donnees)
+        enregistrer(
+            auteur,
+            Action.CREATION,
+            contact,
+            differences(
+                {}, instantane(contact, ("nom", "fonction", "email", "telephone"))
+            ),
+        )
+    return contact
+
+
+def supprimer_contact(auteur: Any, contact: Contact) -> None:
+    with transaction.atomic():
+        avant = instantane(contact, ("nom", "fonction", "email", "telephone"))
+        enregistrer(
+            auteur,
+            Action.SUPPRESSION,
+            contact,
+            differences(avant, dict.fromkeys(avant)),
+        )
+        contact.delete()
