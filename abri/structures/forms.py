@@ -1,0 +1,151 @@
+from django import forms
+from dsfr.forms import DsfrBaseForm
+
+from abri.operateurs.models import Operateur
+from abri.structures.models import (
+    NatureEvenement,
+    Public,
+    Structure,
+    TypeBati,
+    TypeStructure,
+)
+from abri.territoires.models import Commune, Departement
+
+VIDE = [("", "Tous")]
+
+
+class FiltresForm(DsfrBaseForm):
+    q = forms.CharField(
+        label="Rechercher",
+        required=False,
+        help_text="Nom, code DNA, FINESS, commune ou code postal",
+    )
+    type = forms.ChoiceField(
+        label="Type", required=False, choices=VIDE + TypeStructure.choices
+    )
+    region = forms.ChoiceField(label="Région", required=False)
+    departement = forms.ChoiceField(label="Département", required=False)
+    type_bati = forms.ChoiceField(
+        label="Bâti", required=False, choices=VIDE + TypeBati.choices
+    )
+    public = forms.ChoiceField(
+        label="Public", required=False, choices=VIDE + Public.choices
+    )
+    operateur = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    tri = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, departements: list[Departement], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        regions = {d.region_id: d.region for d in departements}
+        self.fields["region"].choices = VIDE + [
+            (r.code, r.nom) for r in sorted(regions.values(), key=lambda r: r.nom)
+        ]
+        self.fields["departement"].choices = VIDE + [
+            (d.code, f"{d.code} — {d.nom}") for d in departements
+        ]
+
+
+class StructureForm(forms.ModelForm, DsfrBaseForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    codes_dna = forms.CharField(
+        label="Codes DNA",
+        required=False,
+        help_text="Une lettre et 4 chiffres, séparés par des virgules (ex. : H0209)",
+    )
+    commune = forms.ModelChoiceField(
+        label="Commune",
+        queryset=Commune.objects.none(),
+        required=False,
+        help_text="Communes du département de la structure",
+    )
+
+    class Meta:
+        model = Structure
+        fields = [
+            "nom",
+            "type",
+            "public",
+            "operateur",
+            "adresse",
+            "code_postal",
+            "commune",
+            "finess",
+        ]
+
+    def __init__(self, *args, operateurs=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["operateur"].queryset = (
+            operateurs if operateurs is not None else Operateur.objects.none()
+        )
+        self.fields["commune"].queryset = Commune.objects.filter(
+            departement_id=self.instance.departement_id
+        ).order_by("nom")
+        if self.instance.pk and "codes_dna" not in self.initial:
+            self.initial["codes_dna"] = ", ".join(
+                self.instance.codes_dna.values_list("code", flat=True)
+            )
+        self.initial.setdefault("version", self.instance.version)
+
+    def clean_code_postal(self) -> str:
+        code = self.cleaned_data["code_postal"].strip()
+        if code and not (len(code) == 5 and code.isdigit()):
+            raise forms.ValidationError("Un code postal a 5 chiffres (ex. : 01310).")
+        return code
+
+    def clean_finess(self) -> str:
+        finess = self.cleaned_data["finess"].strip().upper()
+        if finess and len(finess) != 9:
+            raise forms.ValidationError("Un numéro FINESS a 9 caractères.")
+        return finess
+
+    def liste_codes_dna(self) -> list[str]:
+        brut = self.cleaned_data.get("codes_dna") or ""
+        return [c.strip() for c in brut.replace(";", ",").split(",") if c.strip()]
+
+
+class EvenementForm(DsfrBaseForm):
+    nature = forms.ChoiceField(
+        label="Nature",
+        choices=[
+            (n.value, n.label)
+            for n in NatureEvenement
+            if n
+            not in {
+                NatureEvenement.TRANSFERT_ENTRANT,
+                NatureEvenement.TRANSFERT_SORTANT,
+            }
+        ],
+    )
+    date_effet = forms.DateField(
+        label="Date d'effet",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    acte = forms.CharField(
+        label="Acte administratif",
+        help_text="Ex. : arrêté préfectoral n° 2025-123 du 12/03/2025",
+    )
+    date_acte = forms.DateField(
+        label="Date de l'acte",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    places_autorisees = forms.IntegerField(
+        label="Variation des places autorisées",
+        initial=0,
+        help_text=(
+            "Positive pour une ouverture ou une extension, négative pour une "
+            "réduction ; ignorée pour une fermeture"
+        ),
+    )
+    places_pmr = forms.IntegerField(label="Variation des places PMR", initial=0)
+    places_lgbt = forms.IntegerField(label="Variation des places LGBT", initial=0)
+    places_fvv_teh = forms.IntegerField(label="Variation des places FVV-TEH", initial=0)
+    commentaire = forms.CharField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ImportFichierForm(DsfrBaseForm):
+    fichier = forms.FileField(
+        label="Fichier", help_text="Classeur .xlsx ou fichier .csv"
+    )

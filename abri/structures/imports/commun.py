@@ -1,0 +1,221 @@
+"""What both structure imports share: results, commune resolution, help rows, locks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from abri.communs.tableurs import Ligne, RapportImport
+from abri.communs.texte import normaliser_recherche
+from abri.communs.valeurs import ValeurInvalide
+from abri.territoires.models import CodePostal, Commune
+
+logger = logging.getLogger(__name__)
+
+LIGNES_AIDE_MAX = 3  # rows of help text a template may have between header and data
+
+
+class Nature:
+    """Kinds of :class:`Changement`."""
+
+    CREATION = "creation"
+    MODIFICATION = "modification"
+    EVENEMENT = "evenement"
+    REMPLACEMENT = "remplacement"
+
+
+@dataclass(frozen=True)
+class Changement:
+    """One change an import makes (or would make), for the preview and the summary."""
+
+    ligne: int | None
+    objet: str  # "opérateur", "structure", "capacité", "adresses"
+    action: str  # one of :class:`Nature`
+    libelle: str  # the object concerned, as the user knows it
+    description: str  # a French sentence
+    details: dict[str, list[Any]] = field(default_factory=dict)  # {champ: [av, ap]}
+
+    def __str__(self) -> str:
+        if self.ligne is None:
+            return self.description
+        return f"Ligne {self.ligne} : {self.description}"
+
+
+@dataclass
+class ResultatAnalyse:
+    """What an import found: its errors, and the changes it would make.
+
+    ``empreinte`` summarises the changes: pass it back when confirming, so that an
+    import whose effect changed since the preview (someone edited the park
+    meanwhile) is refused rather than applied unseen.
+    """
+
+    rapport: RapportImport
+    changements: list[Changement] = field(default_factory=list)
+    lignes_lues: int = 0
+    lignes_ignorees: list[int] = field(default_factory=list)
+    avertissements: list[str] = field(default_factory=list)
+
+    @property
+    def est_valide(self) -> bool:
+        return self.rapport.est_valide
+
+    @property
+    def crees(self) -> int:
+        return sum(c.action == Nature.CREATION for c in self.changements)
+
+    @property
+    def modifies(self) -> int:
+        return sum(c.action != Nature.CREATION for c in self.changements)
+
+    def nombre(self, objet: str, action: str | None = None) -> int:
+        return sum(
+            c.objet == objet and (action is None or c.action == action)
+            for c in self.changements
+        )
+
+    @property
+    def empreinte(self) -> str:
+        contenu = json.dumps(
+            [
+                [c.ligne, c.objet, c.action, c.libelle, c.description, c.details]
+                for c in self.changements
+            ],
+            default=str,
+            sort_keys=True,
+        )
+        return hashlib.sha256(contenu.encode()).hexdigest()
+
+    def resume(self) -> str:
+        if not self.est_valide:
+            return f"{len(self.rapport)} erreur(s) : rien n'est enregistré."
+        if not self.changements:
+            return "Aucun changement : le fichier correspond aux données enregistrées."
+        return f"{self.crees} création(s), {self.modifies} modification(s)."
+
+
+@dataclass
+class ResultatImport(ResultatAnalyse):
+    """The outcome of a confirmed import: ``applique`` is true when it was written."""
+
+    applique: bool = False
+
+    @classmethod
+    def depuis(cls, analyse: ResultatAnalyse, applique: bool) -> ResultatImport:
+        return cls(
+            rapport=analyse.rapport,
+            changements=analyse.changements,
+            lignes_lues=analyse.lignes_lues,
+            lignes_ignorees=analyse.lignes_ignorees,
+            avertissements=analyse.avertissements,
+            applique=applique,
+        )
+
+
+class EchecApplication(Exception):
+    """A service refused a row while applying: everything is rolled back."""
+
+    def __init__(self, ligne: int | None, message: str) -> None:
+        super().__init__(message)
+        self.ligne = ligne
+        self.message = message
+
+
+def separer_lignes_aide(
+    lignes: Iterable[Ligne], est_donnee: Callable[[Ligne], bool]
+) -> tuple[list[int], list[Ligne]]:
+    """Split the help rows a template puts under its header from the data rows.
+
+    Only the first rows can be help rows, at most :data:`LIGNES_AIDE_MAX`, and only
+    while they do not look like data (``est_donnee``); from the first data row on,
+    every row is data and its errors are reported. The numbers of the rows skipped
+    are returned so that the preview can say so.
+    """
+    aide: list[int] = []
+    donnees: list[Ligne] = []
+    for ligne in lignes:
+        if not donnees and len(aide) < LIGNES_AIDE_MAX and not est_donnee(ligne):
+            aide.append(ligne.numero)
+            continue
+        donnees.append(ligne)
+    return aide, donnees
+
+
+_SAINT = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+_ARRONDISSEMENT = re.compile(r"^\d{1,2}(e|er|eme|ieme|me)?$")
+
+
+def cle_commune(nom: str) -> str:
+    """Comparable form of a town name: accents, case, hyphens, ``St``/``Ste``, a
+    trailing ``Cedex 07`` or arrondissement (``Paris 11e``) do not matter."""
+    mots = [_SAINT.get(m, m) for m in normaliser_recherche(nom).split()]
+    if "cedex" in mots:
+        mots = mots[: mots.index("cedex")]
+    while len(mots) > 1 and (
+        mots[-1] == "arrondissement" or _ARRONDISSEMENT.match(mots[-1])
+    ):
+        mots.pop()
+    return " ".join(mots)
+
+
+class ResolveurCommunes:
+    """Finds the commune of a postal code and a town name, from the table of postal
+    codes (loaded once for all the codes of a file).
+
+    The département is never derived from the digits of a postal code: 20000 is
+    Ajaccio (2A), 97400 Saint-Denis (974), 05110 serves Claret, in the 04.
+    """
+
+    def __init__(self, codes_postaux: Iterable[str]) -> None:
+        self._communes: dict[str, list[Commune]] = defaultdict(list)
+        codes = {c for c in codes_postaux if c}
+        lignes = (
+            CodePostal.objects.filter(code__in=codes)
+            .select_related("commune__departement")
+            .order_by("code", "commune__nom", "commune_id")
+        )
+        for ligne in lignes:
+            self._communes[ligne.code].append(ligne.commune)
+
+    def resoudre(self, code_postal: str, ville: str | None) -> Commune:
+        """The commune, or :class:`ValeurInvalide` saying why none fits."""
+        candidates = self._communes.get(code_postal, [])
+        if not candidates:
+            raise ValeurInvalide("code postal inconnu")
+        noms = ", ".join(c.nom for c in candidates)
+        if not ville:
+            if len(candidates) == 1:
+                return candidates[0]
+            raise ValeurInvalide(
+                f"plusieurs communes ont le code postal {code_postal} : précisez la "
+                f"ville ({noms})"
+            )
+        cle = cle_commune(ville)
+        trouvees = [c for c in candidates if cle_commune(c.nom) == cle]
+        if len(trouvees) == 1:
+            return trouvees[0]
+        if len(trouvees) > 1:
+            raise ValeurInvalide(
+                f"plusieurs communes nommées ainsi ont le code postal {code_postal}"
+            )
+        raise ValeurInvalide(
+            f"pas de commune de ce nom au code postal {code_postal} (communes : {noms})"
+        )
+
+
+def verrouiller_import(nom: str) -> None:
+    """Serialise the imports of one kind on PostgreSQL, until the current transaction
+    ends (call it inside ``transaction.atomic``). SQLite serialises writers itself."""
+    if connection.vendor != "postgresql":
+        return
+    cle = int.from_bytes(hashlib.sha256(nom.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT pg_advisory_xact_lock(%s)", [cle])
