@@ -37,18 +37,47 @@ def _verifier_groupe(operateur: Operateur, groupe: Operateur | None) -> None:
         parent = parent.groupe
 
 
-def creer_operateur(auteur: Any, donnees: Mapping[str, Any]) -> Operateur:
+def creer_operateur(
+    auteur: Any, donnees: Mapping[str, Any], *, commentaire: str = ""
+) -> Operateur:
     with transaction.atomic():
         operateur = Operateur(
             **{c: donnees[c] for c in CHAMPS_OPERATEUR if c in donnees}
         )
         operateur.siret = _verifier_siret(operateur.siret)
+        operateur.full_clean(exclude=["nom_recherche"])
         operateur.save()
         enregistrer(
             auteur,
             Action.CREATION,
             operateur,
             differences({}, instantane(operateur, CHAMPS_OPERATEUR)),
+            commentaire=commentaire,
+        )
+    return operateur
+
+
+def renseigner_siret(
+    auteur: Any, operateur_id: int, siret: str, *, commentaire: str = ""
+) -> Operateur:
+    """Give its SIRET to an operator that had none (an import learns it)."""
+    with transaction.atomic():
+        operateur = Operateur.objects.select_for_update().get(pk=operateur_id)
+        if operateur.siret:
+            raise ErreurMetier(
+                f"Le SIRET de l'opérateur « {operateur.nom} » a été renseigné "
+                "entre-temps."
+            )
+        operateur.siret = _verifier_siret(siret)
+        operateur.version += 1
+        operateur.full_clean(exclude=["nom_recherche"])
+        operateur.save()
+        enregistrer(
+            auteur,
+            Action.MODIFICATION,
+            operateur,
+            {"siret": [None, operateur.siret]},
+            commentaire=commentaire,
         )
     return operateur
 

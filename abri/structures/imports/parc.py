@@ -39,8 +39,7 @@ from abri.communs.tableurs import (
     lire_tableau,
 )
 from abri.communs.texte import normaliser_recherche
-from abri.journal.models import Action
-from abri.journal.services import enregistrer
+from abri.operateurs import services as operateurs_services
 from abri.operateurs.models import Operateur
 from abri.structures.imports.commun import (
     Changement,
@@ -489,40 +488,21 @@ def _planifier(auteur: Any, donnees: bytes, nom_fichier: str) -> Plan:
 
 
 def _creer_operateur(auteur: Any, prevu: OperateurPrevu) -> Operateur:
-    # TODO: move to abri.operateurs.services when that module exists.
-    operateur = Operateur(nom=prevu.nom, siret=prevu.siret)
-    operateur.full_clean(exclude=["nom_recherche"])
-    operateur.save()
-    enregistrer(
+    return operateurs_services.creer_operateur(
         auteur,
-        Action.CREATION,
-        operateur,
-        {"nom": [None, operateur.nom], "siret": [None, operateur.siret]},
+        {"nom": prevu.nom, "siret": prevu.siret},
         commentaire="Créé par l'import du parc.",
     )
-    return operateur
 
 
 def _renseigner_siret(auteur: Any, prevu: OperateurPrevu) -> Operateur:
-    # TODO: move to abri.operateurs.services when that module exists.
     assert prevu.existant is not None
-    operateur = Operateur.objects.select_for_update().get(pk=prevu.existant.pk)
-    if operateur.siret:
-        raise ErreurMetier(
-            f"Le SIRET de l'opérateur « {operateur.nom} » a été renseigné entre-temps."
-        )
-    operateur.siret = prevu.siret
-    operateur.version += 1
-    operateur.full_clean(exclude=["nom_recherche"])
-    operateur.save()
-    enregistrer(
+    return operateurs_services.renseigner_siret(
         auteur,
-        Action.MODIFICATION,
-        operateur,
-        {"siret": [None, operateur.siret]},
+        prevu.existant.pk,
+        prevu.siret or "",
         commentaire="SIRET renseigné par l'import du parc.",
     )
-    return operateur
 
 
 def _appliquer_ligne(auteur: Any, prevue: LignePrevue) -> None:
