@@ -56,9 +56,10 @@ def _territoire(user: Utilisateur) -> Perimetre | None:
             "code", flat=True
         )
         return Perimetre(frozenset(codes), None, f"Région {user.region}")
-    codes = frozenset(user.departements.values_list("code", flat=True))
-    if codes:
-        return Perimetre(codes, None, "Département(s) " + ", ".join(sorted(codes)))
+    departements = list(user.departements.order_by("rang", "code"))
+    if departements:
+        libelle = ", ".join(f"{d.nom} ({d.code})" for d in departements)
+        return Perimetre(frozenset(d.code for d in departements), None, libelle)
     return None
 
 

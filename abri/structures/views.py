@@ -180,7 +180,10 @@ def fiche(request: HttpRequest, pk: int) -> HttpResponse:
             "historique": historique,
             "capacite_actuelle": services.capacite_au(structure, _aujourdhui()),
             "graphique": courbe_en_escalier(
-                points, titre="Places autorisées au fil du temps", unite="places"
+                points,
+                titre="Places autorisées au fil du temps",
+                unite="places",
+                jusqu_au=_aujourdhui(),
             ),
             "derniere_ligne": capacite,
             "anomalies": list(
@@ -204,11 +207,9 @@ def modifier(request: HttpRequest, pk: int) -> HttpResponse:
     structure = _structure_ou_404(request, pk)
     if not peut_modifier_structure(request.user):
         raise PermissionDenied("Vous ne pouvez pas modifier cette structure.")
-    operateurs = (
-        Operateur.objects.for_user(request.user)
-        if request.user.perimetre.operateur_ids is not None
-        else Operateur.objects.all()
-    )
+    # Agents may hand a structure over to any operator, including one that runs
+    # nothing in their perimeter yet (a take-over).
+    operateurs = Operateur.objects.order_by("nom", "id")
     form = StructureForm(
         request.POST or None, instance=structure, operateurs=operateurs
     )

@@ -1,0 +1,186 @@
+import io
+
+import xlsxwriter
+from django.urls import reverse
+
+from abri.journal.models import EntreeJournal
+from abri.structures.models import Structure
+
+
+def formulaire(structure: Structure, **champs: object) -> dict[str, object]:
+    donnees = {
+        "nom": structure.nom,
+        "type": structure.type,
+        "public": structure.public,
+        "operateur": structure.operateur_id,
+        "adresse": structure.adresse,
+        "code_postal": structure.code_postal,
+        "commune": "",
+        "finess": structure.finess,
+        "codes_dna": "",
+        "version": structure.version,
+    }
+    donnees.update(champs)
+    return donnees
+
+
+def test_agent_renames_a_structure_of_its_departement(client, agent_rhone, parc):
+    client.force_login(agent_rhone)
+    url = reverse("structures:modifier", args=[parc.cada_rhone.pk])
+
+    reponse = client.post(url, formulaire(parc.cada_rhone, nom="CADA Croix-Rousse"))
+
+    assert reponse.status_code == 302
+    parc.cada_rhone.refresh_from_db()
+    assert parc.cada_rhone.nom == "CADA Croix-Rousse"
+
+
+def test_second_writer_sees_what_changed_and_keeps_its_input(
+    client, agent_rhone, regional, parc
+):
+    url = reverse("structures:modifier", args=[parc.cada_rhone.pk])
+    formulaire_charge = formulaire(parc.cada_rhone)
+    client.force_login(agent_rhone)
+    client.post(url, {**formulaire_charge, "nom": "Nom du premier"})
+
+    client.force_login(regional)
+    reponse = client.post(url, {**formulaire_charge, "nom": "Nom du second"})
+
+    assert reponse.status_code == 200
+    contenu = reponse.content.decode()
+    assert "modifiée pendant votre saisie" in contenu
+    assert "Nom du premier" in contenu  # what changed meanwhile
+    assert 'value="Nom du second"' in contenu  # what the second writer typed
+    parc.cada_rhone.refresh_from_db()
+    assert parc.cada_rhone.nom == "Nom du premier"
+
+
+def test_second_writer_confirming_after_the_warning_saves(
+    client, agent_rhone, regional, parc
+):
+    url = reverse("structures:modifier", args=[parc.cada_rhone.pk])
+    formulaire_charge = formulaire(parc.cada_rhone)
+    client.force_login(agent_rhone)
+    client.post(url, {**formulaire_charge, "nom": "Nom du premier"})
+    client.force_login(regional)
+    avertissement = client.post(url, {**formulaire_charge, "nom": "Nom du second"})
+
+    version = avertissement.context["form"]["version"].value()
+    client.post(url, {**formulaire_charge, "nom": "Nom du second", "version": version})
+
+    parc.cada_rhone.refresh_from_db()
+    assert parc.cada_rhone.nom == "Nom du second"
+
+
+def test_agent_may_hand_a_structure_to_an_operator_new_to_its_departement(
+    client, agent_rhone, parc
+):
+    # A structure taken over by an association that runs nothing in the département
+    # yet: the agent must be able to choose it.
+    client.force_login(agent_rhone)
+    url = reverse("structures:modifier", args=[parc.cada_rhone.pk])
+
+    client.post(url, formulaire(parc.cada_rhone, operateur=parc.association.pk))
+
+    parc.cada_rhone.refresh_from_db()
+    assert parc.cada_rhone.operateur == parc.association
+
+
+def test_capacity_change_form_records_an_event(client, agent_rhone, parc):
+    client.force_login(agent_rhone)
+    url = reverse("structures:evenement", args=[parc.cada_rhone.pk])
+
+    reponse = client.post(
+        url,
+        {
+            "nature": "extension",
+            "date_effet": "2025-03-01",
+            "acte": "Arrêté n° 2025-1",
+            "places_autorisees": "15",
+            "places_pmr": "0",
+            "places_lgbt": "0",
+            "places_fvv_teh": "0",
+        },
+    )
+
+    assert reponse.status_code == 302
+    assert parc.cada_rhone.evenements.count() == 2
+
+
+def test_capacity_change_refused_keeps_what_was_typed(client, agent_rhone, parc):
+    client.force_login(agent_rhone)
+    url = reverse("structures:evenement", args=[parc.cada_rhone.pk])
+
+    reponse = client.post(
+        url,
+        {
+            "nature": "reduction",
+            "date_effet": "2025-03-01",
+            "acte": "Arrêté n° 2025-2",
+            "places_autorisees": "-500",
+            "places_pmr": "0",
+            "places_lgbt": "0",
+            "places_fvv_teh": "0",
+        },
+    )
+
+    assert reponse.status_code == 200
+    assert "Arrêté n° 2025-2" in reponse.content.decode()
+    assert parc.cada_rhone.evenements.count() == 1
+
+
+def classeur_adresses(lignes: list[list[object]]) -> bytes:
+    tampon = io.BytesIO()
+    classeur = xlsxwriter.Workbook(tampon)
+    feuille = classeur.add_worksheet("Feuille1")
+    entetes = [
+        "Adresse",
+        "Code postal",
+        "Ville",
+        "Places autorisées",
+        "Logement social",
+        "QPV",
+    ]
+    feuille.write_row(0, 0, entetes)
+    feuille.write_row(
+        1, 0, ["Numéro et voie", "5 chiffres", "", "", "Oui/Non", "Oui/Non"]
+    )
+    feuille.write_row(2, 0, ["Saisissez une adresse par ligne"])
+    for numero, ligne in enumerate(lignes, start=3):
+        feuille.write_row(numero, 0, ligne)
+    classeur.close()
+    return tampon.getvalue()
+
+
+def test_address_import_previews_then_applies_on_confirmation(
+    client, agent_rhone, parc
+):
+    from abri.fabriques import CommuneFactory
+    from abri.territoires.models import CodePostal
+
+    lyon = CommuneFactory(code_insee="69123", nom="Lyon", departement=parc.rhone)
+    CodePostal.objects.create(code="69001", commune=lyon)
+    client.force_login(agent_rhone)
+    url = reverse("structures:import_adresses", args=[parc.cada_rhone.pk])
+    fichier = io.BytesIO(
+        classeur_adresses([["1 rue A", "69001", "Lyon", 80, "Non", "Oui"]])
+    )
+    fichier.name = "adresses.xlsx"
+
+    apercu = client.post(url, {"fichier": fichier})
+
+    assert parc.cada_rhone.adresses.count() == 0
+    analyse = apercu.context["analyse"]
+    assert analyse.est_valide
+    client.post(url, {"jeton": apercu.context["jeton"], "empreinte": analyse.empreinte})
+    assert parc.cada_rhone.adresses.count() == 1
+
+
+def test_address_import_with_an_unknown_token_writes_nothing(client, agent_rhone, parc):
+    client.force_login(agent_rhone)
+    url = reverse("structures:import_adresses", args=[parc.cada_rhone.pk])
+
+    reponse = client.post(url, {"jeton": "0" * 32, "empreinte": "x"})
+
+    assert "déposez-le à nouveau" in reponse.content.decode()
+    assert not EntreeJournal.objects.filter(action="import").exists()
