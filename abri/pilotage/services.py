@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from abri.communs.erreurs import ErreurMetier
+from abri.communs.verrou import verrou_exclusif
 from abri.comptes.models import ROLES_AGENTS
 from abri.journal.models import Action
 from abri.journal.services import enregistrer
@@ -31,6 +32,8 @@ def recalculer_anomalies(
     """
     compteurs = {"creees": 0, "supprimees": 0, "maintenues": 0}
     with transaction.atomic():
+        if structures is None:
+            verrou_exclusif("recalculer-anomalies")
         for contexte in contextes(structures, date):
             trouves = {
                 (regle.code, constat.cle): constat.message

@@ -11,11 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
-
 from abri.communs.tableurs import Ligne, RapportImport
 from abri.communs.texte import normaliser_recherche
 from abri.communs.valeurs import ValeurInvalide
+from abri.communs.verrou import verrou_exclusif
 from abri.territoires.models import CodePostal, Commune
 
 logger = logging.getLogger(__name__)
@@ -212,10 +211,5 @@ class ResolveurCommunes:
 
 
 def verrouiller_import(nom: str) -> None:
-    """Serialise the imports of one kind on PostgreSQL, until the current transaction
-    ends (call it inside ``transaction.atomic``). SQLite serialises writers itself."""
-    if connection.vendor != "postgresql":
-        return
-    cle = int.from_bytes(hashlib.sha256(nom.encode()).digest()[:8], "big", signed=True)
-    with connection.cursor() as curseur:
-        curseur.execute("SELECT pg_advisory_xact_lock(%s)", [cle])
+    """Serialise the imports of one kind until the current transaction ends."""
+    verrou_exclusif(f"import-{nom}")

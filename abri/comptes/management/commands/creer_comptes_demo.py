@@ -1,12 +1,11 @@
-from django.core.management.base import BaseCommand
-
+from abri.communs.commandes import CommandeAbri
 from abri.comptes.demo import MOT_DE_PASSE_DEMO, creer_comptes_demo
 
 
-class Command(BaseCommand):
+class Command(CommandeAbri):
     help = "Crée les comptes de démonstration (un par rôle) s'ils n'existent pas."
 
-    def handle(self, *args: object, **options: object) -> None:
+    def executer(self, *args: object, **options: object) -> None:
         comptes = creer_comptes_demo()
         for compte in comptes:
             self.stdout.write(f"  {compte.email:<28} {compte.description}")

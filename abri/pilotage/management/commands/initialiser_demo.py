@@ -1,13 +1,14 @@
 """Everything `make run` needs on top of the migrations, idempotent."""
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from abri.communs.commandes import CommandeAbri
 from abri.comptes.demo import MOT_DE_PASSE_DEMO, creer_comptes_demo
 from abri.structures.models import Structure
 
 
-class Command(BaseCommand):
+class Command(CommandeAbri):
     help = (
         "Charge le référentiel des territoires, puis, si la base est vide, le parc et "
         "les comptes de démonstration. Sans effet la deuxième fois."
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000/")
 
-    def handle(self, *args: object, **options: str) -> None:
+    def executer(self, *args: object, **options: str) -> None:
         call_command("charger_territoires", stdout=self.stdout)
         if Structure.objects.exists():
             self.stdout.write("Parc déjà présent : rien n'est ajouté.")

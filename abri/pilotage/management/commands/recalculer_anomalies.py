@@ -1,17 +1,16 @@
 import time
 
-from django.core.management.base import BaseCommand
-
+from abri.communs.commandes import CommandeAbri
 from abri.pilotage.services import recalculer_anomalies
 
 
-class Command(BaseCommand):
+class Command(CommandeAbri):
     help = (
         "Applique les règles de qualité des données à tout le parc et enregistre les "
         "constats. Idempotent : peut être lancé par le planificateur autant que voulu."
     )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def executer(self, *args: object, **options: object) -> None:
         debut = time.monotonic()
         compteurs = recalculer_anomalies()
         self.stdout.write(

@@ -5,9 +5,10 @@ import time
 from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
+from abri.communs.commandes import CommandeAbri
 from abri.communs.erreurs import ErreurMetier
 from abri.structures.demo import generer_parc, supprimer_parc_demo
 from abri.structures.models import Structure
@@ -51,7 +52,7 @@ def nombre(valeur: int) -> str:
     return f"{valeur:,}".replace(",", "\u202f")
 
 
-class Command(BaseCommand):
+class Command(CommandeAbri):
     help = (
         "Génère un parc de démonstration fictif à l'échelle nationale (~1 200 "
         "structures, ~113 000 places), identique pour une même graine. Refuse de "
@@ -91,7 +92,7 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def executer(self, *args: Any, **options: Any) -> None:
         seed, echelle = options["seed"], options["scale"]
         existe = Structure.objects.exists()
         if existe and options["si_vide"]:
@@ -104,7 +105,6 @@ class Command(BaseCommand):
             )
 
         debut = time.monotonic()
-        logger.info("generer_parc_demo : début (graine %s, échelle %s)", seed, echelle)
         try:
             with transaction.atomic():
                 if existe:
@@ -123,7 +123,6 @@ class Command(BaseCommand):
 
         for cle, libelle in LIBELLES:
             self.stdout.write(f"{libelle} : {nombre(compteurs[cle])}")
-        logger.info("generer_parc_demo : fin en %.1f s", duree)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Parc de démonstration généré en {duree:.1f} s (graine {seed}, "

@@ -5,9 +5,10 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
+from abri.communs.commandes import CommandeAbri
 from abri.territoires.services import CLES_CHANGEMENTS, charger_referentiel
 
 logger = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ LIBELLES = [
 ]
 
 
-class Command(BaseCommand):
+class Command(CommandeAbri):
     help = (
         "Charge ou met à jour les régions, départements, communes et codes postaux "
         "depuis les fichiers du dépôt. Idempotent : peut être relancé sans risque."
@@ -44,9 +45,8 @@ class Command(BaseCommand):
             help="Calculer les changements sans les enregistrer.",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def executer(self, *args: Any, **options: Any) -> None:
         debut = time.monotonic()
-        logger.info("charger_territoires : début")
 
         try:
             with transaction.atomic():
@@ -87,5 +87,4 @@ class Command(BaseCommand):
             f"Référentiel territorial chargé en {duree:.1f} s{mode} : {totaux} ; "
             f"{changements} changement(s)."
         )
-        logger.info("charger_territoires : fin en %.1f s", duree)
         self.stdout.write(self.style.SUCCESS(resume))
