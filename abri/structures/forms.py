@@ -5,6 +5,7 @@ from abri.operateurs.models import Operateur
 from abri.structures.models import (
     NatureEvenement,
     Public,
+    Site,
     Structure,
     TypeBati,
     TypeStructure,
@@ -143,6 +144,28 @@ class EvenementForm(DsfrBaseForm):
     commentaire = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class SiteForm(forms.ModelForm, DsfrBaseForm):
+    commune = forms.ModelChoiceField(
+        label="Commune", queryset=Commune.objects.none(), required=False
+    )
+
+    class Meta:
+        model = Site
+        fields = ["libelle", "adresse", "code_postal", "commune"]
+
+    def __init__(self, *args, structure: Structure, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = Commune.objects.filter(
+            departement_id=structure.departement_id
+        ).order_by("nom")
+
+    def clean_code_postal(self) -> str:
+        code = self.cleaned_data["code_postal"].strip()
+        if not (len(code) == 5 and code.isdigit()):
+            raise forms.ValidationError("Un code postal a 5 chiffres (ex. : 01310).")
+        return code
 
 
 class ImportFichierForm(DsfrBaseForm):

@@ -168,6 +168,11 @@ class CodeDna(models.Model):
         return self.code
 
 
+class SiteQuerySet(models.QuerySet["Site"]):
+    def for_user(self, user: Utilisateur) -> SiteQuerySet:
+        return self.filter(structure__in=Structure.objects.for_user(user))
+
+
 class Site(models.Model):
     """An administrative address of a structure."""
 
@@ -184,6 +189,8 @@ class Site(models.Model):
         blank=True,
         related_name="+",
     )
+
+    objects = SiteQuerySet.as_manager()
 
     class Meta:
         verbose_name = "site administratif"

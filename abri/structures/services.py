@@ -21,6 +21,7 @@ from abri.structures.models import (
     CodeDna,
     EvenementCapacite,
     NatureEvenement,
+    Site,
     Structure,
 )
 from abri.structures.regles import Capacite
@@ -390,3 +391,35 @@ def actualiser_type_bati(structure: Structure) -> None:
     if type_bati != structure.type_bati:
         structure.type_bati = type_bati
         Structure.objects.filter(pk=structure.pk).update(type_bati=type_bati)
+
+
+CHAMPS_SITE = ("libelle", "adresse", "code_postal", "commune")
+
+
+def ajouter_site(auteur: Any, structure: Structure, donnees: Mapping[str, Any]) -> Site:
+    """Add an administrative address to the structure."""
+    with transaction.atomic():
+        site = Site(structure=structure, **{c: donnees.get(c) for c in CHAMPS_SITE})
+        site.full_clean()
+        site.save()
+        enregistrer(
+            auteur,
+            Action.CREATION,
+            site,
+            differences({}, instantane(site, CHAMPS_SITE)),
+            structure_id=structure.pk,
+        )
+    return site
+
+
+def supprimer_site(auteur: Any, site: Site) -> None:
+    with transaction.atomic():
+        avant = instantane(site, CHAMPS_SITE)
+        enregistrer(
+            auteur,
+            Action.SUPPRESSION,
+            site,
+            differences(avant, dict.fromkeys(avant)),
+            structure_id=site.structure_id,
+        )
+        site.delete()

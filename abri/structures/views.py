@@ -18,7 +18,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
 from abri.communs.exports import reponse_csv, reponse_xlsx
@@ -36,9 +36,10 @@ from abri.structures.forms import (
     EvenementForm,
     FiltresForm,
     ImportFichierForm,
+    SiteForm,
     StructureForm,
 )
-from abri.structures.models import CodeDna, Structure
+from abri.structures.models import CodeDna, Site, Structure
 from abri.territoires.models import Departement
 from abri.ui.svg.graphiques import courbe_en_escalier
 
@@ -262,6 +263,44 @@ def _erreur_sur_form(form, exc: Exception) -> None:
                 form.add_error(champ if champ in form.fields else None, erreurs)
         else:
             form.add_error(None, exc)
+
+
+@require_http_methods(["GET", "POST"])
+def ajouter_site(request: HttpRequest, pk: int) -> HttpResponse:
+    structure = _structure_ou_404(request, pk)
+    if not peut_modifier_structure(request.user):
+        raise PermissionDenied("Vous ne pouvez pas modifier cette structure.")
+    form = SiteForm(request.POST or None, structure=structure)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ajouter_site(request.user, structure, form.cleaned_data)
+        except ValidationError as exc:
+            _erreur_sur_form(form, exc)
+        else:
+            messages.success(request, "Site administratif ajouté.")
+            return redirect("structures:fiche", pk=structure.pk)
+    return render(
+        request,
+        "structures/site.html",
+        {
+            "titre": "Ajouter un site administratif",
+            "structure": structure,
+            "form": form,
+        },
+    )
+
+
+@require_POST
+def supprimer_site(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        site = Site.objects.for_user(request.user).get(pk=pk)
+    except Site.DoesNotExist as exc:
+        raise Http404("Site introuvable.") from exc
+    if not peut_modifier_structure(request.user):
+        raise PermissionDenied("Vous ne pouvez pas modifier cette structure.")
+    services.supprimer_site(request.user, site)
+    messages.success(request, "Site administratif supprimé.")
+    return redirect("structures:fiche", pk=site.structure_id)
 
 
 @require_http_methods(["GET", "POST"])

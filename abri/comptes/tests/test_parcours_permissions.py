@@ -24,7 +24,7 @@ from abri.comptes.droits import (
 from abri.operateurs.models import Operateur
 from abri.pilotage.models import Anomalie
 from abri.pilotage.services import peut_justifier
-from abri.structures.models import Structure
+from abri.structures.models import Site, Structure
 
 PERSONAS = [
     "national",
@@ -103,6 +103,17 @@ COUVERTURE: dict[str, object] = {
         lambda pk: reverse("structures:evenement", args=[pk]),
         ecrit=peut_modifier_structure,
     ),
+    "structures:ajouter_site": Objet(
+        Structure,
+        lambda pk: reverse("structures:ajouter_site", args=[pk]),
+        ecrit=peut_modifier_structure,
+    ),
+    "structures:supprimer_site": Objet(
+        Site,
+        lambda pk: reverse("structures:supprimer_site", args=[pk]),
+        ecrit=peut_modifier_structure,
+        lecture_seule_get=False,
+    ),
     "structures:import_adresses": Objet(
         Structure,
         lambda pk: reverse("structures:import_adresses", args=[pk]),
@@ -145,6 +156,10 @@ def test_no_covered_url_is_stale():
 
 @pytest.fixture
 def anomalies(parc):
+    for structure in Structure.objects.all():
+        Site.objects.create(
+            structure=structure, libelle="Siège", adresse="1 rue", code_postal="01000"
+        )
     return [
         Anomalie.objects.create(structure=s, regle="DNA-02", message="Deux codes.")
         for s in Structure.objects.all()
@@ -233,21 +248,16 @@ def test_lists_show_nothing_outside_perimeter(nom, persona, request, client, par
 
 
 @pytest.mark.parametrize(
-    "nom", sorted(n for n in COUVERTURE if n != "comptes:connexion")
+    "nom", sorted(n for n, r in COUVERTURE.items() if not isinstance(r, Publique))
 )
 def test_anonymous_user_is_sent_to_login(nom, client, parc, anomalies):
     regle = COUVERTURE[nom]
     if isinstance(regle, Publique):
         return
-    url = (
-        regle.url(Structure.objects.first().pk)
-        if isinstance(regle, Objet)
-        else regle.url()
-    )
-    if isinstance(regle, Objet) and regle.modele is Operateur:
-        url = regle.url(Operateur.objects.first().pk)
-    if isinstance(regle, Objet) and regle.modele is Anomalie:
-        url = regle.url(anomalies[0].pk)
+    if isinstance(regle, Objet):
+        url = regle.url(regle.modele.objects.order_by("pk").first().pk)
+    else:
+        url = regle.url()
     reponse = client.get(url)
     assert reponse.status_code == 302
     assert reverse("comptes:connexion") in reponse["Location"]

@@ -184,3 +184,37 @@ def test_address_import_with_an_unknown_token_writes_nothing(client, agent_rhone
 
     assert "déposez-le à nouveau" in reponse.content.decode()
     assert not EntreeJournal.objects.filter(action="import").exists()
+
+
+def test_agent_adds_then_removes_a_site(client, agent_rhone, parc):
+    client.force_login(agent_rhone)
+
+    client.post(
+        reverse("structures:ajouter_site", args=[parc.cada_rhone.pk]),
+        {"libelle": "Siège", "adresse": "3 quai Perrache", "code_postal": "69002"},
+    )
+    site = parc.cada_rhone.sites.get()
+    client.post(reverse("structures:supprimer_site", args=[site.pk]))
+
+    assert not parc.cada_rhone.sites.exists()
+    actions = list(
+        EntreeJournal.objects.filter(structure_id=parc.cada_rhone.pk)
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions[-2:] == ["creation", "suppression"]
+
+
+def test_site_with_a_bad_postal_code_is_refused_and_kept_in_the_form(
+    client, agent_rhone, parc
+):
+    client.force_login(agent_rhone)
+
+    reponse = client.post(
+        reverse("structures:ajouter_site", args=[parc.cada_rhone.pk]),
+        {"libelle": "Antenne", "adresse": "3 quai Perrache", "code_postal": "6902"},
+    )
+
+    assert "5 chiffres" in reponse.content.decode()
+    assert 'value="3 quai Perrache"' in reponse.content.decode()
+    assert not parc.cada_rhone.sites.exists()
