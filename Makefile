@@ -30,6 +30,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	SECRET_KEY=lint $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

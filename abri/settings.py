@@ -7,6 +7,7 @@ Defaults suit a developer's machine (embedded SQLite under ``var/``); production
 import os
 import warnings
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -203,7 +204,7 @@ EMAIL_BACKEND_CHOISI = os.environ.get(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_CHOISI}}
+MAILERS: dict[str, dict[str, Any]] = {"default": {"BACKEND": EMAIL_BACKEND_CHOISI}}
 if EMAIL_BACKEND_CHOISI.endswith("smtp.EmailBackend"):
     MAILERS["default"]["OPTIONS"] = {
         "host": os.environ.get("EMAIL_HOST", "localhost"),

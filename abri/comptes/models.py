@@ -1,6 +1,7 @@
 """Users of abri: one role and one perimeter each."""
 
 from functools import cached_property
+from typing import Any
 
 from django.contrib.auth.models import (
     AbstractBaseUser,
@@ -96,7 +97,7 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     class Meta:
         verbose_name = "utilisateur"
@@ -127,7 +128,7 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
 
         return perimetre_de(self)
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Only national staff may administer: a regional agent flagged by mistake gains
         # nothing.
         if self.role != Role.NATIONAL:

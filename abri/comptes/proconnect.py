@@ -30,6 +30,6 @@ class ProConnectBackend(OIDCAuthenticationBackend):
             user.save(update_fields=["prenom", "nom"])
         return user
 
-    def create_user(self, claims: dict[str, Any]) -> None:  # type: ignore[override]
+    def create_user(self, claims: dict[str, Any]) -> None:
         logger.warning("ProConnect login refused: no account for this email")
         return None

@@ -28,7 +28,7 @@ def instantane(obj: models.Model, champs: Iterable[str]) -> dict[str, Any]:
     for champ in champs:
         field = obj._meta.get_field(champ)
         if field.is_relation and field.many_to_one:
-            related_id = getattr(obj, field.attname)
+            related_id = getattr(obj, f"{champ}_id")
             resultat[champ] = (
                 str(getattr(obj, champ)) if related_id is not None else None
             )

@@ -1,11 +1,12 @@
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from dsfr.forms import DsfrBaseForm
 
 from abri.comptes.droits import peut_lire_journal_complet
+from abri.comptes.requetes import RequeteAuthentifiee
 from abri.journal import queries
 from abri.journal.models import Action
 
@@ -24,7 +25,7 @@ class RechercheForm(DsfrBaseForm):
     )
 
 
-def recherche(request: HttpRequest) -> HttpResponse:
+def recherche(request: RequeteAuthentifiee) -> HttpResponse:
     if not peut_lire_journal_complet(request.user):
         raise PermissionDenied(
             "Le journal complet est réservé aux administrateurs nationaux."

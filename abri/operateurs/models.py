@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Exists, OuterRef
@@ -77,7 +77,7 @@ class Operateur(models.Model):
     def __str__(self) -> str:
         return self.nom
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.nom_recherche = normaliser_recherche(self.nom)
         if self.siret == "":
             self.siret = None

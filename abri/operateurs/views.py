@@ -1,22 +1,26 @@
 """Pages of operators."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
 from abri.comptes.droits import peut_modifier_operateur
+from abri.comptes.requetes import RequeteAuthentifiee
 from abri.journal.queries import journal_objet
 from abri.operateurs import queries, services
 from abri.operateurs.forms import ContactForm, OperateurForm
 from abri.operateurs.models import Operateur
 from abri.structures.models import Structure
+from abri.structures.queries import places_autorisees
 
 
-def liste(request: HttpRequest) -> HttpResponse:
+def liste(request: RequeteAuthentifiee) -> HttpResponse:
     recherche = request.GET.get("q", "")
     page = Paginator(queries.operateurs_listes(request.user, recherche), 50).get_page(
         request.GET.get("page")
@@ -28,14 +32,14 @@ def liste(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _operateur_ou_404(request: HttpRequest, pk: int) -> Operateur:
+def _operateur_ou_404(request: RequeteAuthentifiee, pk: int) -> Operateur:
     try:
         return queries.operateur_visible(request.user, pk)
     except Operateur.DoesNotExist as exc:
         raise Http404("Opérateur introuvable.") from exc
 
 
-def fiche(request: HttpRequest, pk: int) -> HttpResponse:
+def fiche(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     operateur = _operateur_ou_404(request, pk)
     structures = (
         Structure.objects.for_user(request.user)
@@ -52,7 +56,7 @@ def fiche(request: HttpRequest, pk: int) -> HttpResponse:
             "operateur": operateur,
             "structures": list(structures[:200]),
             "nombre_structures": structures.count(),
-            "places": sum(s.places_autorisees_au for s in structures),
+            "places": places_autorisees(structures, datetime.date.today()),
             "filiales": list(
                 queries.operateurs_visibles(request.user).filter(groupe=operateur)
             ),
@@ -65,7 +69,7 @@ def fiche(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def modifier(request: HttpRequest, pk: int) -> HttpResponse:
+def modifier(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     operateur = _operateur_ou_404(request, pk)
     if not peut_modifier_operateur(request.user):
         raise PermissionDenied("Vous ne pouvez pas modifier cet opérateur.")
@@ -103,7 +107,7 @@ def modifier(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def ajouter_contact(request: HttpRequest, pk: int) -> HttpResponse:
+def ajouter_contact(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     operateur = _operateur_ou_404(request, pk)
     if not peut_modifier_operateur(request.user):
         raise PermissionDenied("Vous ne pouvez pas modifier cet opérateur.")

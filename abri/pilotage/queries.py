@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -110,9 +111,9 @@ def anomalies_filtrees(
     return qs.order_by("regle", "structure__departement__rang", "structure__nom", "id")
 
 
-def anomalies_par_regle(user: Utilisateur) -> dict[str, dict[str, int]]:
+def anomalies_par_regle(user: Utilisateur) -> dict[str, dict[str, Any]]:
     return {
-        ligne["regle"]: ligne
+        ligne["regle"]: dict(ligne)
         for ligne in Anomalie.objects.for_user(user)
         .order_by()
         .values("regle")

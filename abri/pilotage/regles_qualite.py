@@ -92,7 +92,7 @@ def contextes(
         lignes = (
             Structure.objects.filter(id__in=lot)
             .avec_capacite(date)
-            .values(
+            .values(  # type: ignore[misc]  # annotated by avec_capacite
                 "id",
                 "type",
                 "departement_id",

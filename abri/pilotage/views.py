@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from dsfr.forms import DsfrBaseForm
 
 from abri.communs.erreurs import ErreurMetier
+from abri.comptes.requetes import RequeteAuthentifiee
 from abri.pilotage import queries, services
 from abri.pilotage.models import Anomalie
 from abri.pilotage.regles_qualite import REGLES
@@ -22,7 +23,7 @@ from abri.ui.svg.carte import carte_departements
 from abri.ui.svg.graphiques import barres
 
 
-def accueil(request: HttpRequest) -> HttpResponse:
+def accueil(request: RequeteAuthentifiee) -> HttpResponse:
     aujourdhui = datetime.date.today()
     par_type = queries.chiffres_par_type(request.user, aujourdhui)
     places = queries.places_par_departement(request.user, aujourdhui)
@@ -85,7 +86,7 @@ class FiltresAnomaliesForm(DsfrBaseForm):
         ]
 
 
-def anomalies(request: HttpRequest) -> HttpResponse:
+def anomalies(request: RequeteAuthentifiee) -> HttpResponse:
     codes = request.user.perimetre.departement_codes
     departements = Departement.objects.order_by("rang")
     if codes is not None:
@@ -127,7 +128,7 @@ def anomalies(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def justifier(request: HttpRequest, pk: int) -> HttpResponse:
+def justifier(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     if not Anomalie.objects.for_user(request.user).filter(pk=pk).exists():
         raise Http404("Constat introuvable.")
     if not services.peut_justifier(request.user):

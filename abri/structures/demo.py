@@ -85,7 +85,7 @@ class Gabarit:
     acte: str
 
 
-GABARITS = {
+GABARITS: dict[str, Gabarit] = {
     T.CADA: Gabarit(
         30, 250, 90, "C", (1995, 2023),
         {B.COLLECTIF: 30, B.DIFFUS: 45, B.MIXTE: 25},
@@ -300,7 +300,7 @@ def objectifs_regionaux(
     parts_nationales = {
         t: sum(chiffres[(SOURCE_2021, r, t)] for r in complets) for t in TYPES_DA
     }
-    objectifs = {}
+    objectifs: dict[str, dict[str, int]] = {}
     for region in regions:
         da = totaux[TOTAL_DA][region]
         connus = {
@@ -315,8 +315,8 @@ def objectifs_regionaux(
             min(da, sum(connus.values())) if libres else da, [*connus.values()]
         )
         places = dict(zip(connus, fixes, strict=True))
-        reste = repartir(da - sum(fixes), [parts_nationales[t] for t in libres])
-        places |= dict(zip(libres, reste, strict=True))
+        restantes = repartir(da - sum(fixes), [parts_nationales[t] for t in libres])
+        places |= dict(zip(libres, restantes, strict=True))
         objectifs[region] = {t: places[t] for t in TYPES_DA}
         objectifs[region][T.CPH] = totaux[T.CPH][region]
     return objectifs
@@ -757,7 +757,11 @@ def generer_parc(
     regions, tous = charger_territoire()
     if not tous:
         raise ErreurMetier("Chargez d'abord le référentiel territorial.")
-    sirets = set(Operateur.objects.exclude(siret=None).values_list("siret", flat=True))
+    sirets = {
+        siret
+        for siret in Operateur.objects.values_list("siret", flat=True)
+        if siret is not None
+    }
     plan = planifier_parc(seed, echelle, regions, tous, sirets)
 
     prevues = plan.structures
@@ -802,7 +806,7 @@ def _creer_operateurs(
     """Operators that run a kept structure, with the heads of their groups; their seat
     in their département, their region, or anywhere for a national group."""
     utiles = {s.operateur for s in structures}
-    utiles |= {prevus[r].groupe for r in utiles if prevus[r].groupe is not None}
+    utiles |= {g for r in utiles if (g := prevus[r].groupe) is not None}
     poids = {
         code: sum(c.commune.population for c in liste.communes) + 1
         for code, liste in sorted(communes.items())
@@ -832,7 +836,11 @@ def _creer_operateurs(
                     adresse_siege=_adresse(rng),
                     code_postal_siege=rng.choice(siege.codes_postaux or ("",)),
                     commune_siege=siege.commune,
-                    groupe=crees.get(prevu.groupe) if filiales else None,
+                    groupe=(
+                        crees.get(prevu.groupe)
+                        if filiales and prevu.groupe is not None
+                        else None
+                    ),
                 )
             )
         Operateur.objects.bulk_create(lot, batch_size=TAILLE_LOT)
@@ -854,7 +862,7 @@ def _creer_structures(
         gabarit = GABARITS[prevue.type]
         du_departement = communes[prevue.departement]
         principale = du_departement.tirer(rng)
-        adresses = _adresses(rng, prevue, principale, du_departement)
+        ses_adresses = _adresses(rng, prevue, principale, du_departement)
         structure = Structure(
             type=prevue.type,
             nom=f"{prevue.type} {rng.choice(LIEUX)} – {principale.commune.nom}",
@@ -865,11 +873,11 @@ def _creer_structures(
             code_postal=rng.choice(principale.codes_postaux or ("",)),
             commune=principale.commune,
             finess=prevue.finess,
-            type_bati=regles.type_bati_des_adresses(a.type_bati for a in adresses),
+            type_bati=regles.type_bati_des_adresses(a.type_bati for a in ses_adresses),
         )
         structure.recherche = structure.texte_recherche(codes_dna=prevue.codes_dna)
         structures.append(structure)
-        enfants.append((adresses, _evenements(rng, prevue, commentaire)))
+        enfants.append((ses_adresses, _evenements(rng, prevue, commentaire)))
     Structure.objects.bulk_create(structures, batch_size=TAILLE_LOT)
 
     codes: list[CodeDna] = []
@@ -879,8 +887,10 @@ def _creer_structures(
         prevues, structures, enfants, strict=True
     ):
         codes += [CodeDna(structure=structure, code=c) for c in prevue.codes_dna]
-        for objet in (*ses_adresses, *ses_evenements):
-            objet.structure = structure
+        for adresse in ses_adresses:
+            adresse.structure = structure
+        for evenement in ses_evenements:
+            evenement.structure = structure
         adresses += ses_adresses
         evenements += ses_evenements
     CodeDna.objects.bulk_create(codes, batch_size=TAILLE_LOT)

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
@@ -75,10 +77,12 @@ class StructureForm(forms.ModelForm, DsfrBaseForm):
 
     def __init__(self, *args, operateurs=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["operateur"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["operateur"]).queryset = (
             operateurs if operateurs is not None else Operateur.objects.none()
         )
-        self.fields["commune"].queryset = Commune.objects.filter(
+        cast(
+            forms.ModelChoiceField, self.fields["commune"]
+        ).queryset = Commune.objects.filter(
             departement_id=self.instance.departement_id
         ).order_by("nom")
         if self.instance.pk and "codes_dna" not in self.initial:
@@ -157,7 +161,9 @@ class SiteForm(forms.ModelForm, DsfrBaseForm):
 
     def __init__(self, *args, structure: Structure, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = Commune.objects.filter(
+        cast(
+            forms.ModelChoiceField, self.fields["commune"]
+        ).queryset = Commune.objects.filter(
             departement_id=structure.departement_id
         ).order_by("nom")
 

@@ -146,7 +146,7 @@ class Structure(models.Model):
     def texte_recherche(self, codes_dna: list[str] | None = None) -> str:
         if codes_dna is None:
             codes_dna = [c.code for c in self.codes_dna.all()] if self.pk else []
-        commune = self.commune.nom if self.commune_id else ""
+        commune = self.commune.nom if self.commune else ""
         parties = [self.nom, self.finess, *codes_dna, commune, self.code_postal]
         return " " + normaliser_recherche(" ".join(p for p in parties if p)) + " "
 

@@ -6,10 +6,16 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from abri.comptes.models import Utilisateur
-from abri.structures.models import EvenementCapacite, Structure
+from abri.structures.models import (
+    CHAMPS_CAPACITE,
+    EvenementCapacite,
+    Structure,
+    StructureQuerySet,
+)
+from abri.structures.regles import Capacite
 
 TRIS = {
     "nom": ("nom", "id"),
@@ -34,13 +40,13 @@ class FiltresStructures:
     tri: str = "nom"
 
 
-def structures_visibles(user: Utilisateur) -> QuerySet[Structure]:
+def structures_visibles(user: Utilisateur) -> StructureQuerySet:
     return Structure.objects.for_user(user)
 
 
 def structures_filtrees(
     user: Utilisateur, filtres: FiltresStructures, date: datetime.date | None = None
-) -> QuerySet[Structure]:
+) -> StructureQuerySet:
     qs = structures_visibles(user)
     if filtres.recherche:
         qs = qs.recherche(filtres.recherche)
@@ -93,3 +99,16 @@ def historique_capacite(structure: Structure) -> list[dict[str, Any]]:
             {"evenement": evenement, **{f"{c}_apres": v for c, v in cumul.items()}}
         )
     return lignes
+
+
+def capacite_annotee(structure: Structure) -> Capacite:
+    """The capacity that :meth:`StructureQuerySet.avec_capacite` annotated."""
+    return Capacite(*(getattr(structure, f"{champ}_au") for champ in CHAMPS_CAPACITE))
+
+
+def places_autorisees(structures: QuerySet[Structure], date: datetime.date) -> int:
+    """Authorised places of these structures on ``date``, summed by the database."""
+    total = EvenementCapacite.objects.filter(
+        structure__in=structures, date_effet__lte=date
+    ).aggregate(total=Sum("places_autorisees"))["total"]
+    return total or 0

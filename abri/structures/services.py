@@ -150,10 +150,10 @@ def definir_codes_dna(auteur: Any, structure: Structure, codes: Iterable[str]) -
     with transaction.atomic():
         avant = sorted(structure.codes_dna.values_list("code", flat=True))
         pris = CodeDna.objects.filter(code__in=normalises).exclude(structure=structure)
-        if pris.exists():
-            code = pris.first()
+        deja_pris = pris.first()
+        if deja_pris is not None:
             raise ErreurMetier(
-                f"Le code DNA {code} est déjà celui d'une autre structure."
+                f"Le code DNA {deja_pris} est déjà celui d'une autre structure."
             )
         structure.codes_dna.exclude(code__in=normalises).delete()
         for code in normalises:

@@ -6,6 +6,7 @@ import datetime
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import astuple
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,6 +29,7 @@ from abri.comptes.droits import (
     peut_modifier_adresses,
     peut_modifier_structure,
 )
+from abri.comptes.requetes import RequeteAuthentifiee
 from abri.journal.queries import journal_de_structure
 from abri.operateurs.models import Operateur
 from abri.pilotage.models import Anomalie
@@ -48,7 +50,7 @@ logger = logging.getLogger(__name__)
 TAILLE_PAGE = 50
 
 
-def _departements_visibles(request: HttpRequest) -> list[Departement]:
+def _departements_visibles(request: RequeteAuthentifiee) -> list[Departement]:
     codes = request.user.perimetre.departement_codes
     qs = Departement.objects.select_related("region")
     if codes is not None:
@@ -56,7 +58,9 @@ def _departements_visibles(request: HttpRequest) -> list[Departement]:
     return list(qs)
 
 
-def _filtres(request: HttpRequest) -> tuple[FiltresForm, queries.FiltresStructures]:
+def _filtres(
+    request: RequeteAuthentifiee,
+) -> tuple[FiltresForm, queries.FiltresStructures]:
     form = FiltresForm(
         request.GET or None, departements=_departements_visibles(request)
     )
@@ -75,7 +79,7 @@ def _filtres(request: HttpRequest) -> tuple[FiltresForm, queries.FiltresStructur
     )
 
 
-def liste(request: HttpRequest) -> HttpResponse:
+def liste(request: RequeteAuthentifiee) -> HttpResponse:
     form, filtres = _filtres(request)
     structures = queries.structures_filtrees(request.user, filtres).prefetch_related(
         Prefetch("codes_dna", queryset=CodeDna.objects.order_by("code"))
@@ -119,7 +123,7 @@ COLONNES_EXPORT = [
 ]
 
 
-def export(request: HttpRequest, format: str) -> HttpResponse:
+def export(request: RequeteAuthentifiee, format: str) -> HttpResponse:
     if format not in {"xlsx", "csv"}:
         raise Http404("Format d'export inconnu.")
     _, filtres = _filtres(request)
@@ -133,16 +137,13 @@ def export(request: HttpRequest, format: str) -> HttpResponse:
             s.operateur.nom,
             s.operateur.siret or "",
             f"{s.departement.code} — {s.departement.nom}",
-            s.commune.nom if s.commune_id else "",
+            s.commune.nom if s.commune else "",
             s.code_postal,
             s.get_public_display(),
             s.get_type_bati_display(),
             ", ".join(c.code for c in s.codes_dna.all()),
             s.finess,
-            s.places_autorisees_au,
-            s.places_pmr_au,
-            s.places_lgbt_au,
-            s.places_fvv_teh_au,
+            *astuple(queries.capacite_annotee(s)),
         ]
         for s in structures.iterator(chunk_size=2000)
     )
@@ -154,14 +155,14 @@ def export(request: HttpRequest, format: str) -> HttpResponse:
     raise Http404("Format d'export inconnu.")
 
 
-def _structure_ou_404(request: HttpRequest, pk: int) -> Structure:
+def _structure_ou_404(request: RequeteAuthentifiee, pk: int) -> Structure:
     try:
         return queries.structure_visible(request.user, pk)
     except Structure.DoesNotExist as exc:
         raise Http404("Structure introuvable.") from exc
 
 
-def fiche(request: HttpRequest, pk: int) -> HttpResponse:
+def fiche(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     structure = _structure_ou_404(request, pk)
     historique = queries.historique_capacite(structure)
     points = [
@@ -204,7 +205,7 @@ def _aujourdhui() -> datetime.date:
 
 
 @require_http_methods(["GET", "POST"])
-def modifier(request: HttpRequest, pk: int) -> HttpResponse:
+def modifier(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     structure = _structure_ou_404(request, pk)
     if not peut_modifier_structure(request.user):
         raise PermissionDenied("Vous ne pouvez pas modifier cette structure.")
@@ -266,7 +267,7 @@ def _erreur_sur_form(form, exc: Exception) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def ajouter_site(request: HttpRequest, pk: int) -> HttpResponse:
+def ajouter_site(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     structure = _structure_ou_404(request, pk)
     if not peut_modifier_structure(request.user):
         raise PermissionDenied("Vous ne pouvez pas modifier cette structure.")
@@ -291,7 +292,7 @@ def ajouter_site(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def supprimer_site(request: HttpRequest, pk: int) -> HttpResponse:
+def supprimer_site(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     try:
         site = Site.objects.for_user(request.user).get(pk=pk)
     except Site.DoesNotExist as exc:
@@ -304,7 +305,7 @@ def supprimer_site(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def nouvel_evenement(request: HttpRequest, pk: int) -> HttpResponse:
+def nouvel_evenement(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     structure = _structure_ou_404(request, pk)
     if not peut_modifier_structure(request.user):
         raise PermissionDenied(
@@ -352,7 +353,9 @@ def nouvel_evenement(request: HttpRequest, pk: int) -> HttpResponse:
 CLE_SESSION_IMPORTS = "imports_en_attente"
 
 
-def _garder_fichier(request: HttpRequest, contenu: bytes, nom: str, portee: str) -> str:
+def _garder_fichier(
+    request: RequeteAuthentifiee, contenu: bytes, nom: str, portee: str
+) -> str:
     jeton = uuid.uuid4().hex
     chemin = default_storage.save(f"imports/{jeton}", ContentFile(contenu))
     attente = request.session.get(CLE_SESSION_IMPORTS, {})
@@ -362,7 +365,7 @@ def _garder_fichier(request: HttpRequest, contenu: bytes, nom: str, portee: str)
 
 
 def _reprendre_fichier(
-    request: HttpRequest, jeton: str, portee: str
+    request: RequeteAuthentifiee, jeton: str, portee: str
 ) -> tuple[bytes, str]:
     attente = request.session.get(CLE_SESSION_IMPORTS, {})
     fiche = attente.get(jeton)
@@ -372,7 +375,7 @@ def _reprendre_fichier(
         return fichier.read(), fiche["nom"]
 
 
-def _oublier_fichier(request: HttpRequest, jeton: str) -> None:
+def _oublier_fichier(request: RequeteAuthentifiee, jeton: str) -> None:
     attente = request.session.get(CLE_SESSION_IMPORTS, {})
     fiche = attente.pop(jeton, None)
     request.session[CLE_SESSION_IMPORTS] = attente
@@ -381,7 +384,7 @@ def _oublier_fichier(request: HttpRequest, jeton: str) -> None:
 
 
 def _traiter_import(
-    request: HttpRequest,
+    request: RequeteAuthentifiee,
     *,
     portee: str,
     analyser: Callable[[bytes, str], Any],
@@ -434,7 +437,7 @@ def _traiter_import(
 
 
 @require_http_methods(["GET", "POST"])
-def import_parc(request: HttpRequest) -> HttpResponse:
+def import_parc(request: RequeteAuthentifiee) -> HttpResponse:
     if not peut_importer_parc(request.user):
         raise PermissionDenied("L'import du parc est réservé aux agents de l'État.")
     user = request.user
@@ -450,7 +453,7 @@ def import_parc(request: HttpRequest) -> HttpResponse:
     )
 
 
-def modele_import_parc(request: HttpRequest) -> HttpResponse:
+def modele_import_parc(request: RequeteAuthentifiee) -> HttpResponse:
     if not peut_importer_parc(request.user):
         raise PermissionDenied("L'import du parc est réservé aux agents de l'État.")
     reponse = HttpResponse(
@@ -464,7 +467,7 @@ def modele_import_parc(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def import_adresses(request: HttpRequest, pk: int) -> HttpResponse:
+def import_adresses(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     structure = _structure_ou_404(request, pk)
     if not peut_modifier_adresses(request.user):
         raise PermissionDenied(

@@ -217,7 +217,7 @@ def _charger_communes(
         batch_size=TAILLE_LOT,
     )
     ajoutes, supprimes = _charger_codes_postaux(
-        voulues, {code: existantes[code]["departement_id"] for code in absentes}
+        voulues, {code: str(existantes[code]["departement_id"]) for code in absentes}
     )
 
     _journaliser_communes(voulues, a_creer, a_modifier, ajoutes, supprimes)
@@ -333,4 +333,7 @@ def _modifier(
             differences(avant, voulus[code]),
             commentaire="Référentiel INSEE",
         )
-    modele.objects.bulk_update(modifies, [c.removesuffix("_id") for c in champs])
+    modele.objects.bulk_update(
+        modifies,  # type: ignore[arg-type]  # all of them are instances of modele
+        [c.removesuffix("_id") for c in champs],
+    )

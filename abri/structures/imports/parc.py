@@ -370,7 +370,11 @@ def _verifier_perimetre(
             lecture.erreur("votre compte ne permet pas de créer de structure")
             return
         codes = perimetre.departement_codes
-        if codes is not None and ligne.departement.code not in codes:
+        if (
+            codes is not None
+            and ligne.departement is not None
+            and ligne.departement.code not in codes
+        ):
             lecture.erreur("ce département est hors de votre périmètre", "departement")
     ids = perimetre.operateur_ids
     if ids is not None and (prevu.existant is None or prevu.existant.pk not in ids):

@@ -63,8 +63,8 @@ class ReperageOperateurs:
         if siret and siret in self.par_siret:
             return self._retenir(self.par_siret[siret], cle_nom)
         if siret and siret in self.connus_siret:
-            prevu = self._existant(self.connus_siret[siret], ligne.numero)
-            return self._retenir(prevu, cle_nom)
+            existant = self._existant(self.connus_siret[siret], ligne.numero)
+            return self._retenir(existant, cle_nom)
 
         prevu = self.par_nom.get(cle_nom)
         if prevu is None:
