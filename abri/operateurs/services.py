@@ -92,14 +92,14 @@ def modifier_operateur(
                 content_type__model="operateur",
                 object_id=str(operateur.pk),
                 version__gt=version,
-            ).select_related("auteur")
+            ).select_related("auteur", "content_type")
             raise ModificationConcurrente(
                 operateur.version,
                 [
                     {
                         "auteur": str(e.auteur) if e.auteur else "Système",
                         "horodatage": e.horodatage,
-                        "changements": e.changements,
+                        "changements": e.changements_lisibles(),
                     }
                     for e in entrees.order_by("horodatage", "id")
                 ],

@@ -3,6 +3,7 @@ from typing import cast
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from abri.communs.texte import normaliser_recherche
 from abri.operateurs.models import Operateur
 from abri.structures.models import (
     NatureEvenement,
@@ -15,6 +16,8 @@ from abri.structures.models import (
 from abri.territoires.models import Commune, Departement
 
 VIDE = [("", "Tous")]
+# No structure of the park comes near: a figure beyond is a typing error.
+MAX_PLACES = 100_000
 
 
 class FiltresForm(DsfrBaseForm):
@@ -34,14 +37,17 @@ class FiltresForm(DsfrBaseForm):
     public = forms.ChoiceField(
         label="Public", required=False, choices=VIDE + Public.choices
     )
-    operateur = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    operateur = forms.IntegerField(
+        required=False, min_value=1, max_value=2**53, widget=forms.HiddenInput
+    )
     tri = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, departements: list[Departement], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         regions = {d.region_id: d.region for d in departements}
         self.fields["region"].choices = VIDE + [
-            (r.code, r.nom) for r in sorted(regions.values(), key=lambda r: r.nom)
+            (r.code, r.nom)
+            for r in sorted(regions.values(), key=lambda r: normaliser_recherche(r.nom))
         ]
         self.fields["departement"].choices = VIDE + [
             (d.code, f"{d.code} — {d.nom}") for d in departements
@@ -93,14 +99,16 @@ class StructureForm(forms.ModelForm, DsfrBaseForm):
 
     def clean_code_postal(self) -> str:
         code = self.cleaned_data["code_postal"].strip()
-        if code and not (len(code) == 5 and code.isdigit()):
+        if code and not (len(code) == 5 and code.isascii() and code.isdigit()):
             raise forms.ValidationError("Un code postal a 5 chiffres (ex. : 01310).")
         return code
 
     def clean_finess(self) -> str:
         finess = self.cleaned_data["finess"].strip().upper()
-        if finess and len(finess) != 9:
-            raise forms.ValidationError("Un numéro FINESS a 9 caractères.")
+        if finess and not (len(finess) == 9 and finess.isascii() and finess.isalnum()):
+            raise forms.ValidationError(
+                "Un numéro FINESS a 9 caractères : chiffres, ou 2A/2B pour la Corse."
+            )
         return finess
 
     def liste_codes_dna(self) -> list[str]:
@@ -108,18 +116,20 @@ class StructureForm(forms.ModelForm, DsfrBaseForm):
         return [c.strip() for c in brut.replace(";", ",").split(",") if c.strip()]
 
 
+NATURES_SAISIES = [
+    NatureEvenement.OUVERTURE,
+    NatureEvenement.EXTENSION,
+    NatureEvenement.REDUCTION,
+    NatureEvenement.FERMETURE,
+    NatureEvenement.REQUALIFICATION,
+]
+
+
 class EvenementForm(DsfrBaseForm):
     nature = forms.ChoiceField(
         label="Nature",
-        choices=[
-            (n.value, n.label)
-            for n in NatureEvenement
-            if n
-            not in {
-                NatureEvenement.TRANSFERT_ENTRANT,
-                NatureEvenement.TRANSFERT_SORTANT,
-            }
-        ],
+        initial=NatureEvenement.EXTENSION,
+        choices=[(n.value, n.label) for n in NATURES_SAISIES],
     )
     date_effet = forms.DateField(
         label="Date d'effet",
@@ -127,6 +137,7 @@ class EvenementForm(DsfrBaseForm):
     )
     acte = forms.CharField(
         label="Acte administratif",
+        max_length=250,
         help_text="Ex. : arrêté préfectoral n° 2025-123 du 12/03/2025",
     )
     date_acte = forms.DateField(
@@ -136,18 +147,75 @@ class EvenementForm(DsfrBaseForm):
     )
     places_autorisees = forms.IntegerField(
         label="Variation des places autorisées",
+        min_value=-MAX_PLACES,
+        max_value=MAX_PLACES,
         initial=0,
         help_text=(
             "Positive pour une ouverture ou une extension, négative pour une "
             "réduction ; ignorée pour une fermeture"
         ),
     )
-    places_pmr = forms.IntegerField(label="Variation des places PMR", initial=0)
-    places_lgbt = forms.IntegerField(label="Variation des places LGBT", initial=0)
-    places_fvv_teh = forms.IntegerField(label="Variation des places FVV-TEH", initial=0)
+    places_pmr = forms.IntegerField(
+        label="Variation des places PMR",
+        min_value=-MAX_PLACES,
+        max_value=MAX_PLACES,
+        initial=0,
+    )
+    places_lgbt = forms.IntegerField(
+        label="Variation des places LGBT",
+        min_value=-MAX_PLACES,
+        max_value=MAX_PLACES,
+        initial=0,
+    )
+    places_fvv_teh = forms.IntegerField(
+        label="Variation des places FVV-TEH",
+        min_value=-MAX_PLACES,
+        max_value=MAX_PLACES,
+        initial=0,
+    )
+
+    def __init__(self, *args, premiere_capacite: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if premiere_capacite:
+            # A structure with no capacity yet starts with its initial capacity.
+            self.fields["nature"].choices = [
+                (NatureEvenement.CREATION.value, NatureEvenement.CREATION.label),
+                *self.fields["nature"].choices,
+            ]
+            self.initial["nature"] = NatureEvenement.CREATION
+
     commentaire = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class TransfertForm(DsfrBaseForm):
+    destination = forms.ModelChoiceField(
+        label="Structure qui reçoit les places",
+        queryset=Structure.objects.none(),
+        help_text="Structures du même département dans votre périmètre",
+    )
+    date_effet = forms.DateField(
+        label="Date d'effet",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    acte = forms.CharField(label="Acte administratif", max_length=250)
+    places_autorisees = forms.IntegerField(
+        label="Places transférées", min_value=1, max_value=MAX_PLACES
+    )
+    places_pmr = forms.IntegerField(
+        label="dont places PMR", initial=0, min_value=0, max_value=MAX_PLACES
+    )
+    places_lgbt = forms.IntegerField(
+        label="dont places LGBT", initial=0, min_value=0, max_value=MAX_PLACES
+    )
+    places_fvv_teh = forms.IntegerField(
+        label="dont places FVV-TEH", initial=0, min_value=0, max_value=MAX_PLACES
+    )
+
+    def __init__(self, *args, destinations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["destination"]).queryset = destinations
 
 
 class SiteForm(forms.ModelForm, DsfrBaseForm):
@@ -169,7 +237,7 @@ class SiteForm(forms.ModelForm, DsfrBaseForm):
 
     def clean_code_postal(self) -> str:
         code = self.cleaned_data["code_postal"].strip()
-        if not (len(code) == 5 and code.isdigit()):
+        if not (len(code) == 5 and code.isascii() and code.isdigit()):
             raise forms.ValidationError("Un code postal a 5 chiffres (ex. : 01310).")
         return code
 

@@ -41,6 +41,8 @@ class TypeBati(models.TextChoices):
     MIXTE = "mixte", "Mixte"
 
 
+MOTS_RECHERCHE_MAX = 10
+
 CHAMPS_CAPACITE = ("places_autorisees", "places_pmr", "places_lgbt", "places_fvv_teh")
 
 
@@ -84,9 +86,14 @@ class StructureQuerySet(models.QuerySet["Structure"]):
         )
 
     def recherche(self, texte: str) -> StructureQuerySet:
-        mots = normaliser_recherche(texte).split()
+        """Every word must appear (accents and case aside); a DNA code typed with a
+        space (``C 8502``) is one word. Beyond ten words the rest is ignored."""
+        from abri.structures.regles import normaliser_code_dna
+
+        code = normaliser_code_dna(texte)
+        mots = [code.lower()] if code else normaliser_recherche(texte).split()
         qs = self
-        for mot in mots:
+        for mot in mots[:MOTS_RECHERCHE_MAX]:
             qs = qs.filter(recherche__contains=mot)
         return qs
 

@@ -25,6 +25,9 @@ TRIS = {
     "operateur": ("operateur__nom", "nom", "id"),
     "places": ("places_autorisees_au", "nom", "id"),
     "-places": ("-places_autorisees_au", "nom", "id"),
+    "-type": ("-type", "nom", "id"),
+    "-operateur": ("-operateur__nom", "nom", "id"),
+    "-departement": ("-departement__rang", "nom", "id"),
 }
 
 
@@ -38,6 +41,7 @@ class FiltresStructures:
     type_bati: str = ""
     public: str = ""
     tri: str = "nom"
+    impossible: bool = False
 
 
 def structures_visibles(user: Utilisateur) -> StructureQuerySet:
@@ -48,6 +52,8 @@ def structures_filtrees(
     user: Utilisateur, filtres: FiltresStructures, date: datetime.date | None = None
 ) -> StructureQuerySet:
     qs = structures_visibles(user)
+    if filtres.impossible:
+        qs = qs.none()
     if filtres.recherche:
         qs = qs.recherche(filtres.recherche)
     if filtres.type:

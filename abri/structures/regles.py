@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from abri.structures.models import TypeBati
 
-_DNA = re.compile(r"^\s*([A-Za-z])\s*[-_.]?\s*(\d{1,4})\s*$")
+_DNA = re.compile(r"^\s*([A-Za-z])\s*[-_.]?\s*([0-9]{1,4})\s*$", re.ASCII)
 
 
 def normaliser_code_dna(valeur: str) -> str | None:
@@ -48,6 +48,7 @@ def prefixe_finess(code_departement: str) -> str:
 def finess_valide(finess: str, code_departement: str) -> bool:
     return (
         len(finess) == 9
+        and finess.isascii()
         and finess.isalnum()
         and finess.upper().startswith(prefixe_finess(code_departement))
     )

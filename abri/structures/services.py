@@ -89,14 +89,14 @@ def _changements_depuis(structure: Structure, version: int) -> list[dict[str, An
         EntreeJournal.objects.filter(
             structure_id=structure.pk, object_id=str(structure.pk), version__gt=version
         )
-        .select_related("auteur")
+        .select_related("auteur", "content_type")
         .order_by("horodatage", "id")
     )
     return [
         {
             "auteur": str(e.auteur) if e.auteur else "Système",
             "horodatage": e.horodatage,
-            "changements": e.changements,
+            "changements": e.changements_lisibles(),
         }
         for e in entrees
         if e.content_type.model == "structure"
@@ -104,11 +104,19 @@ def _changements_depuis(structure: Structure, version: int) -> list[dict[str, An
 
 
 def modifier_structure(
-    auteur: Any, structure_id: int, donnees: Mapping[str, Any], version: int
+    auteur: Any,
+    structure_id: int,
+    donnees: Mapping[str, Any],
+    version: int,
+    *,
+    codes_dna: Iterable[str] | None = None,
 ) -> Structure:
-    """Change identity fields. ``version`` is the one the user loaded: if the record has
-    changed since, nothing is written and :class:`ModificationConcurrente` says what
-    changed. The administrative département is fixed once set."""
+    """Change identity fields and, when given, the DNA codes, all or nothing.
+
+    ``version`` is the one the user loaded: if the record has changed since, nothing
+    is written and :class:`ModificationConcurrente` says what changed. The
+    administrative département is fixed once set."""
+    codes = _normaliser_codes(codes_dna) if codes_dna is not None else None
     with transaction.atomic():
         structure = Structure.objects.select_for_update().get(pk=structure_id)
         if structure.version != version:
@@ -126,6 +134,8 @@ def modifier_structure(
             if champ in donnees:
                 setattr(structure, champ, donnees[champ])
         changements = differences(avant, instantane(structure, CHAMPS_MODIFIABLES))
+        if codes is not None:
+            changements |= _remplacer_codes(structure, codes)
         if not changements:
             return structure
         structure.full_clean(exclude=["recherche"])
@@ -137,33 +147,57 @@ def modifier_structure(
     return structure
 
 
-def definir_codes_dna(auteur: Any, structure: Structure, codes: Iterable[str]) -> None:
-    """Replace the structure's DNA codes with ``codes`` (typed variants normalised)."""
+def _normaliser_codes(codes: Iterable[str]) -> list[str]:
     normalises = []
     for brut in codes:
         code = regles.normaliser_code_dna(brut)
         if code is None:
             raise ErreurMetier(
-                f"« {brut} » n'est pas un code DNA (une lettre et 4 chiffres)."
+                f"« {brut} » n'est pas un code DNA (une lettre et 4 chiffres).",
+                "codes_dna",
             )
         normalises.append(code)
+    return sorted(set(normalises))
+
+
+def _remplacer_codes(structure: Structure, codes: list[str]) -> dict[str, list[Any]]:
+    """Replace the codes (inside the caller's transaction); the change, if any."""
+    avant = sorted(structure.codes_dna.values_list("code", flat=True))
+    if avant == codes:
+        return {}
+    deja_pris = (
+        CodeDna.objects.filter(code__in=codes).exclude(structure=structure).first()
+    )
+    if deja_pris is not None:
+        # The other structure may lie outside the user's perimeter: it is not named.
+        raise ErreurMetier(
+            f"Le code DNA {deja_pris.code} est déjà attribué à une autre structure.",
+            "codes_dna",
+        )
+    structure.codes_dna.exclude(code__in=codes).delete()
+    CodeDna.objects.bulk_create(
+        CodeDna(structure=structure, code=code) for code in codes if code not in avant
+    )
+    return {"codes_dna": [avant, codes]}
+
+
+def definir_codes_dna(auteur: Any, structure: Structure, codes: Iterable[str]) -> None:
+    """Replace the structure's DNA codes with ``codes`` (typed variants normalised).
+
+    A change of codes is a change of the record: it takes a new version, so that a
+    form loaded before it is told."""
+    normalises = _normaliser_codes(codes)
     with transaction.atomic():
-        avant = sorted(structure.codes_dna.values_list("code", flat=True))
-        pris = CodeDna.objects.filter(code__in=normalises).exclude(structure=structure)
-        deja_pris = pris.first()
-        if deja_pris is not None:
-            raise ErreurMetier(
-                f"Le code DNA {deja_pris} est déjà celui d'une autre structure."
-            )
-        structure.codes_dna.exclude(code__in=normalises).delete()
-        for code in normalises:
-            CodeDna.objects.get_or_create(structure=structure, code=code)
-        apres = sorted(set(normalises))
-        if avant != apres:
-            enregistrer(
-                auteur, Action.MODIFICATION, structure, {"codes_dna": [avant, apres]}
-            )
-            actualiser_recherche(structure)
+        verrouillee = Structure.objects.select_for_update().get(pk=structure.pk)
+        changements = _remplacer_codes(verrouillee, normalises)
+        if not changements:
+            return
+        verrouillee.version += 1
+        Structure.objects.filter(pk=structure.pk).update(version=verrouillee.version)
+        structure.version = verrouillee.version
+        enregistrer(auteur, Action.MODIFICATION, verrouillee, changements)
+        actualiser_recherche(verrouillee)
+        actualiser_anomalies(verrouillee)
 
 
 @dataclass(frozen=True)
@@ -225,13 +259,29 @@ def enregistrer_evenement(
         )
     if nature in {NatureEvenement.TRANSFERT_ENTRANT, NatureEvenement.TRANSFERT_SORTANT}:
         raise ErreurMetier("Un transfert s'enregistre entre deux structures.", "nature")
-    if nature == NatureEvenement.FERMETURE:
-        actuelle = capacite_au(structure, date_effet)
-        variation = Variation(*(-v for v in vars(actuelle).values()))
-    _verifier_signe(nature, variation)
+    _verifier_date_effet(date_effet)
 
     with transaction.atomic():
         Structure.objects.select_for_update().filter(pk=structure.pk).first()
+        if (
+            nature == NatureEvenement.CREATION
+            and EvenementCapacite.objects.filter(structure=structure).exists()
+        ):
+            raise ErreurMetier(
+                "La capacité initiale est déjà enregistrée : choisissez une ouverture, "
+                "une extension ou une réduction.",
+                "nature",
+            )
+        if nature == NatureEvenement.FERMETURE:
+            actuelle = capacite_au(structure, date_effet)
+            if actuelle.places_autorisees == 0:
+                raise ErreurMetier(
+                    f"La structure n'a plus de place au {date_effet:%d/%m/%Y} : "
+                    "elle est déjà fermée.",
+                    "nature",
+                )
+            variation = Variation(*(-v for v in vars(actuelle).values()))
+        _verifier_signe(nature, variation)
         evenement = EvenementCapacite(
             structure=structure,
             nature=nature,
@@ -244,20 +294,53 @@ def enregistrer_evenement(
         )
         _verifier_capacite_future(structure, evenement)
         evenement.save()
-        enregistrer(
-            auteur,
-            Action.EVENEMENT,
-            evenement,
-            {
-                c: [0, getattr(evenement, c)]
-                for c in CHAMPS_CAPACITE
-                if getattr(evenement, c)
-            },
-            commentaire=f"{evenement} — {evenement.acte}",
-            structure_id=structure.pk,
-        )
+        _journaliser_evenement(auteur, evenement)
         actualiser_anomalies(structure)
     return evenement
+
+
+# Events are dated within what an act of the park may carry: none predates the
+# national reception scheme, none is planned more than 15 years ahead.
+PREMIERE_ANNEE = 1950
+ANNEES_A_VENIR = 15
+
+
+def _verifier_date_effet(date_effet: datetime.date) -> None:
+    limite = datetime.date.today().year + ANNEES_A_VENIR
+    if not PREMIERE_ANNEE <= date_effet.year <= limite:
+        raise ErreurMetier(
+            f"La date d'effet doit être comprise entre {PREMIERE_ANNEE} et {limite}.",
+            "date_effet",
+        )
+
+
+LIBELLES_CAPACITE = {
+    "places_autorisees": "Places autorisées",
+    "places_pmr": "Places PMR",
+    "places_lgbt": "Places LGBT",
+    "places_fvv_teh": "Places FVV-TEH",
+}
+
+
+def _journaliser_evenement(auteur: Any, evenement: EvenementCapacite) -> None:
+    """Journal the capacity in force at the event's date, before and after it."""
+    apres = capacite_au(evenement.structure, evenement.date_effet)
+    changements = {
+        LIBELLES_CAPACITE[champ]: [
+            getattr(apres, champ) - getattr(evenement, champ),
+            getattr(apres, champ),
+        ]
+        for champ in CHAMPS_CAPACITE
+        if getattr(evenement, champ)
+    }
+    enregistrer(
+        auteur,
+        Action.EVENEMENT,
+        evenement,
+        changements,
+        commentaire=f"{evenement} — {evenement.acte}",
+        structure_id=evenement.structure_id,
+    )
 
 
 def _verifier_signe(nature: str, variation: Variation) -> None:
@@ -302,6 +385,7 @@ def transferer_places(
         raise ErreurMetier(
             "Indiquez l'acte administratif qui porte ce changement.", "acte"
         )
+    _verifier_date_effet(date_effet)
 
     with transaction.atomic():
         premier, second = sorted([origine.pk, destination.pk])
@@ -328,18 +412,7 @@ def transferer_places(
         sortant.evenement_lie = entrant
         sortant.save(update_fields=["evenement_lie"])
         for evenement in (sortant, entrant):
-            enregistrer(
-                auteur,
-                Action.EVENEMENT,
-                evenement,
-                {
-                    c: [0, getattr(evenement, c)]
-                    for c in CHAMPS_CAPACITE
-                    if getattr(evenement, c)
-                },
-                commentaire=f"{evenement} — {evenement.acte}",
-                structure_id=evenement.structure_id,
-            )
+            _journaliser_evenement(auteur, evenement)
         actualiser_anomalies(origine)
         actualiser_anomalies(destination)
     return sortant, entrant

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.fiche, name="fiche"),
     path("<int:pk>/modifier/", views.modifier, name="modifier"),
     path("<int:pk>/capacite/", views.nouvel_evenement, name="evenement"),
+    path("<int:pk>/transfert/", views.transfert, name="transfert"),
     path("<int:pk>/sites/", views.ajouter_site, name="ajouter_site"),
     path("sites/<int:pk>/supprimer/", views.supprimer_site, name="supprimer_site"),
     path("<int:pk>/adresses/import/", views.import_adresses, name="import_adresses"),

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -40,6 +41,7 @@ from abri.structures.forms import (
     ImportFichierForm,
     SiteForm,
     StructureForm,
+    TransfertForm,
 )
 from abri.structures.models import CodeDna, Site, Structure
 from abri.territoires.models import Departement
@@ -64,8 +66,12 @@ def _filtres(
     form = FiltresForm(
         request.GET or None, departements=_departements_visibles(request)
     )
-    if not form.is_valid():
+    if not form.is_bound:
         return form, queries.FiltresStructures()
+    if not form.is_valid():
+        # An impossible filter (a département outside the perimeter...) matches
+        # nothing; it never widens the result to the whole perimeter.
+        return form, queries.FiltresStructures(impossible=True)
     donnees = form.cleaned_data
     return form, queries.FiltresStructures(
         recherche=donnees["q"],
@@ -100,6 +106,7 @@ def liste(request: RequeteAuthentifiee) -> HttpResponse:
             "filtres": filtres,
             "parametres": parametres.urlencode(),
             "parametres_tri": parametres_tri.urlencode(),
+            "peut_importer": peut_importer_parc(request.user),
         },
     )
 
@@ -148,10 +155,11 @@ def export(request: RequeteAuthentifiee, format: str) -> HttpResponse:
         for s in structures.iterator(chunk_size=2000)
     )
     entetes = [titre for titre, _ in COLONNES_EXPORT]
+    nom = f"structures-{_aujourdhui():%Y-%m-%d}"
     if format == "xlsx":
-        return reponse_xlsx("structures", entetes, lignes, feuille="Structures")
+        return reponse_xlsx(nom, entetes, lignes, feuille="Structures")
     if format == "csv":
-        return reponse_csv("structures", entetes, lignes)
+        return reponse_csv(nom, entetes, lignes)
     raise Http404("Format d'export inconnu.")
 
 
@@ -209,9 +217,10 @@ def modifier(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     structure = _structure_ou_404(request, pk)
     if not peut_modifier_structure(request.user):
         raise PermissionDenied("Vous ne pouvez pas modifier cette structure.")
-    # Agents may hand a structure over to any operator, including one that runs
-    # nothing in their perimeter yet (a take-over).
-    operateurs = Operateur.objects.order_by("nom", "id")
+    # Only operators the agent already sees: handing a structure to another one
+    # would open that operator's record to the agent. A take-over by an operator
+    # new to the territory is done by a national or regional agent who sees it.
+    operateurs = Operateur.objects.for_user(request.user).order_by("nom", "id")
     form = StructureForm(
         request.POST or None, instance=structure, operateurs=operateurs
     )
@@ -220,12 +229,11 @@ def modifier(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         donnees = {c: form.cleaned_data[c] for c in StructureForm.Meta.fields}
         try:
             services.modifier_structure(
-                request.user, structure.pk, donnees, form.cleaned_data["version"]
-            )
-            services.definir_codes_dna(
                 request.user,
-                Structure.objects.get(pk=structure.pk),
-                form.liste_codes_dna(),
+                structure.pk,
+                donnees,
+                form.cleaned_data["version"],
+                codes_dna=form.liste_codes_dna(),
             )
         except ModificationConcurrente as exc:
             conflit = exc
@@ -311,7 +319,9 @@ def nouvel_evenement(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         raise PermissionDenied(
             "Vous ne pouvez pas modifier la capacité de cette structure."
         )
-    form = EvenementForm(request.POST or None)
+    form = EvenementForm(
+        request.POST or None, premiere_capacite=not structure.evenements.exists()
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -342,6 +352,54 @@ def nouvel_evenement(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "titre": f"Changement de capacité — {structure.nom}",
             "structure": structure,
             "form": form,
+            "capacite_actuelle": services.capacite_au(structure, _aujourdhui()),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def transfert(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    structure = _structure_ou_404(request, pk)
+    if not peut_modifier_structure(request.user):
+        raise PermissionDenied(
+            "Vous ne pouvez pas modifier la capacité de cette structure."
+        )
+    destinations = (
+        queries.structures_visibles(request.user)
+        .filter(departement=structure.departement)
+        .exclude(pk=structure.pk)
+        .order_by("nom", "id")
+    )
+    form = TransfertForm(request.POST or None, destinations=destinations)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.transferer_places(
+                request.user,
+                structure,
+                d["destination"],
+                d["date_effet"],
+                d["acte"],
+                services.Variation(
+                    d["places_autorisees"],
+                    d["places_pmr"],
+                    d["places_lgbt"],
+                    d["places_fvv_teh"],
+                ),
+            )
+        except ErreurMetier as exc:
+            _erreur_sur_form(form, exc)
+        else:
+            messages.success(request, "Transfert de places enregistré.")
+            return redirect("structures:fiche", pk=structure.pk)
+    return render(
+        request,
+        "structures/transfert.html",
+        {
+            "titre": f"Transfert de places — {structure.nom}",
+            "structure": structure,
+            "form": form,
+            "capacite_actuelle": services.capacite_au(structure, _aujourdhui()),
         },
     )
 
@@ -353,9 +411,24 @@ def nouvel_evenement(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
 CLE_SESSION_IMPORTS = "imports_en_attente"
 
 
+DUREE_ATTENTE_IMPORT = datetime.timedelta(hours=24)
+
+
+def _oublier_fichiers_anciens() -> None:
+    """Files of previews never confirmed go after a day."""
+    if not default_storage.exists("imports"):
+        return
+    limite = timezone.now() - DUREE_ATTENTE_IMPORT
+    for nom in default_storage.listdir("imports")[1]:
+        chemin = f"imports/{nom}"
+        if default_storage.get_modified_time(chemin) < limite:
+            default_storage.delete(chemin)
+
+
 def _garder_fichier(
     request: RequeteAuthentifiee, contenu: bytes, nom: str, portee: str
 ) -> str:
+    _oublier_fichiers_anciens()
     jeton = uuid.uuid4().hex
     chemin = default_storage.save(f"imports/{jeton}", ContentFile(contenu))
     attente = request.session.get(CLE_SESSION_IMPORTS, {})
@@ -446,7 +519,7 @@ def import_parc(request: RequeteAuthentifiee) -> HttpResponse:
         portee="parc",
         analyser=lambda contenu, nom: imports.analyser_import_parc(user, contenu, nom),
         appliquer=lambda contenu, nom, empreinte: imports.appliquer_import_parc(
-            user, contenu, nom, empreinte=empreinte or None
+            user, contenu, nom, empreinte=empreinte
         ),
         gabarit="structures/import_parc.html",
         contexte={"titre": "Importer le parc"},
@@ -481,7 +554,7 @@ def import_adresses(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             user, structure, contenu, nom
         ),
         appliquer=lambda contenu, nom, empreinte: imports.appliquer_import_adresses(
-            user, structure, contenu, nom, empreinte=empreinte or None
+            user, structure, contenu, nom, empreinte=empreinte
         ),
         gabarit="structures/import_adresses.html",
         contexte={

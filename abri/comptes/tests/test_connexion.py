@@ -48,6 +48,33 @@ def test_account_is_locked_after_repeated_failures(client, agent_rhone, settings
     assert "Trop d'essais" in reponse.content.decode()
 
 
+def test_lock_does_not_depend_on_the_case_of_the_email(client, agent_rhone, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse(CONNEXION), {"username": "rhone@abri.test", "password": "x"}
+        )
+
+    reponse = client.post(
+        reverse(CONNEXION),
+        {"username": "Rhone@abri.test", "password": "mot-de-passe-de-test"},
+    )
+
+    assert reponse.status_code == 429
+
+
+def test_failures_in_several_cases_add_up_to_one_lock(client, agent_rhone, settings):
+    for numero in range(settings.AXES_FAILURE_LIMIT):
+        email = "rhone@abri.test" if numero % 2 else "RHONE@abri.test"
+        client.post(reverse(CONNEXION), {"username": email, "password": "x"})
+
+    reponse = client.post(
+        reverse(CONNEXION),
+        {"username": "rhone@abri.test", "password": "mot-de-passe-de-test"},
+    )
+
+    assert reponse.status_code == 429
+
+
 def test_login_does_not_redirect_to_another_site(client, agent_rhone):
     reponse = client.post(
         reverse(CONNEXION) + "?next=https://ailleurs.example/",

@@ -103,6 +103,11 @@ COUVERTURE: dict[str, object] = {
         lambda pk: reverse("structures:evenement", args=[pk]),
         ecrit=peut_modifier_structure,
     ),
+    "structures:transfert": Objet(
+        Structure,
+        lambda pk: reverse("structures:transfert", args=[pk]),
+        ecrit=peut_modifier_structure,
+    ),
     "structures:ajouter_site": Objet(
         Structure,
         lambda pk: reverse("structures:ajouter_site", args=[pk]),
@@ -131,6 +136,9 @@ COUVERTURE: dict[str, object] = {
         lambda: reverse("journal:recherche"), permis=peut_lire_journal_complet
     ),
 }
+
+
+LISTES_DE_STRUCTURES = {"structures:liste", "structures:export"}
 
 
 def noms_des_urls(patterns=None, namespace: str | None = None) -> set[str]:
@@ -242,9 +250,12 @@ def test_lists_show_nothing_outside_perimeter(nom, persona, request, client, par
         assert reponse.status_code == 403
         return
     assert reponse.status_code == 200
-    contenu = _contenu(reponse, regle.fichier)
+    contenu = _contenu(reponse, regle.fichier).replace("&#x27;", "'")
     for structure in _hors_perimetre(Structure, user):
-        assert structure.nom not in contenu.replace("&#x27;", "'"), (nom, structure.nom)
+        assert structure.nom not in contenu, (nom, structure.nom)
+    if nom in LISTES_DE_STRUCTURES:
+        for structure in _dans_perimetre(Structure, user):
+            assert structure.nom in contenu, (nom, structure.nom)
 
 
 @pytest.mark.parametrize(

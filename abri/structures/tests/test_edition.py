@@ -3,6 +3,7 @@ import io
 import xlsxwriter
 from django.urls import reverse
 
+from abri.fabriques import CodeDnaFactory
 from abri.journal.models import EntreeJournal
 from abri.structures.models import Structure
 
@@ -72,18 +73,46 @@ def test_second_writer_confirming_after_the_warning_saves(
     assert parc.cada_rhone.nom == "Nom du second"
 
 
-def test_agent_may_hand_a_structure_to_an_operator_new_to_its_departement(
-    client, agent_rhone, parc
-):
-    # A structure taken over by an association that runs nothing in the département
-    # yet: the agent must be able to choose it.
+def test_operator_outside_the_perimeter_cannot_be_chosen(client, agent_rhone, parc):
     client.force_login(agent_rhone)
     url = reverse("structures:modifier", args=[parc.cada_rhone.pk])
 
-    client.post(url, formulaire(parc.cada_rhone, operateur=parc.association.pk))
+    reponse = client.post(
+        url, formulaire(parc.cada_rhone, operateur=parc.association.pk)
+    )
 
+    assert "operateur" in reponse.context["form"].errors
     parc.cada_rhone.refresh_from_db()
-    assert parc.cada_rhone.operateur == parc.association
+    assert parc.cada_rhone.operateur == parc.filiale
+
+
+def test_refused_dna_code_leaves_the_identity_unchanged(client, agent_rhone, parc):
+    CodeDnaFactory(structure=parc.huda_ain, code="H0101")
+    client.force_login(agent_rhone)
+    url = reverse("structures:modifier", args=[parc.cada_rhone.pk])
+
+    reponse = client.post(
+        url, formulaire(parc.cada_rhone, nom="Nouveau nom", codes_dna="H0101")
+    )
+
+    assert "déjà attribué" in reponse.content.decode()
+    parc.cada_rhone.refresh_from_db()
+    assert parc.cada_rhone.nom == "CADA des Pentes"
+    assert parc.cada_rhone.version == 1
+
+
+def test_stale_form_does_not_overwrite_dna_codes(client, agent_rhone, regional, parc):
+    url = reverse("structures:modifier", args=[parc.cada_rhone.pk])
+    charge = formulaire(parc.cada_rhone)
+    client.force_login(agent_rhone)
+    client.post(url, {**charge, "codes_dna": "C6999"})
+
+    client.force_login(regional)
+    reponse = client.post(url, {**charge, "nom": "Autre nom"})
+
+    assert "modifiée pendant votre saisie" in reponse.content.decode()
+    codes = list(parc.cada_rhone.codes_dna.values_list("code", flat=True))
+    assert codes == ["C6999"]
 
 
 def test_capacity_change_form_records_an_event(client, agent_rhone, parc):

@@ -118,7 +118,7 @@ def test_every_capacity_event_is_journaled(parc, agent_rhone):
     entree = EntreeJournal.objects.get(object_id=str(evenement.pk))
     assert entree.auteur == agent_rhone
     assert entree.structure_id == parc.cada_rhone.pk
-    assert entree.changements == {"places_autorisees": [0, 20]}
+    assert entree.changements == {"Places autorisées": [80, 100]}
 
 
 def test_identity_change_records_old_and_new_values(parc, agent_rhone):
@@ -142,9 +142,9 @@ def test_second_writer_with_a_stale_version_is_told_what_changed(
     parc.cada_rhone.refresh_from_db()
     assert parc.cada_rhone.nom == "Premier"
     assert erreur.value.version_actuelle == 2
-    assert erreur.value.changements[0]["changements"] == {
-        "nom": ["CADA des Pentes", "Premier"]
-    }
+    assert erreur.value.changements[0]["changements"] == [
+        ("Nom", "CADA des Pentes", "Premier")
+    ]
 
 
 def test_administrative_departement_cannot_change(parc, agent_rhone):
@@ -192,3 +192,40 @@ def test_type_bati_is_derived_from_the_addresses(parc, agent_rhone):
 
     parc.cada_rhone.refresh_from_db()
     assert parc.cada_rhone.type_bati == "mixte"
+
+
+def test_second_initial_capacity_is_refused(parc, agent_rhone):
+    with pytest.raises(ErreurMetier, match="déjà enregistrée"):
+        services.enregistrer_evenement(
+            agent_rhone,
+            parc.cada_rhone,
+            NatureEvenement.CREATION,
+            datetime.date(2024, 1, 1),
+            "Arrêté",
+            Variation(5),
+        )
+
+
+def test_closing_a_closed_structure_is_refused(parc, agent_rhone):
+    fermeture = (NatureEvenement.FERMETURE, datetime.date(2024, 1, 1), "Arrêté")
+    services.enregistrer_evenement(
+        agent_rhone, parc.cada_rhone, *fermeture, Variation()
+    )
+
+    with pytest.raises(ErreurMetier, match="déjà fermée"):
+        services.enregistrer_evenement(
+            agent_rhone, parc.cada_rhone, *fermeture, Variation()
+        )
+
+
+@pytest.mark.parametrize("annee", [1, 1900, 9999])
+def test_implausible_date_of_effect_is_refused(parc, agent_rhone, annee):
+    with pytest.raises(ErreurMetier, match="date d'effet"):
+        services.enregistrer_evenement(
+            agent_rhone,
+            parc.cada_rhone,
+            NatureEvenement.EXTENSION,
+            datetime.date(annee, 1, 1),
+            "Arrêté",
+            Variation(5),
+        )
