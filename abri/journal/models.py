@@ -1,8 +1,18 @@
 """Audit trail: who changed what, when, from which value to which."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+
+# Journaled values that are not a model field of their own.
+LIBELLES_HORS_CHAMPS = {
+    "codes_dna": "codes DNA",
+    "adresses": "nombre d'adresses d'hébergement",
+    "justifiee": "justifié",
+}
 
 
 class Action(models.TextChoices):
@@ -52,3 +62,18 @@ class EntreeJournal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} de {self.libelle_objet}"
+
+    def changements_lisibles(self) -> list[tuple[str, Any, Any]]:
+        """(label, before, after) of each change, with the field's French name."""
+        modele = self.content_type.model_class()
+        lignes = []
+        for champ, (avant, apres) in self.changements.items():
+            libelle = champ
+            if modele is not None:
+                try:
+                    champ_modele = modele._meta.get_field(champ)
+                    libelle = str(getattr(champ_modele, "verbose_name", champ))
+                except FieldDoesNotExist:
+                    libelle = LIBELLES_HORS_CHAMPS.get(champ, champ)
+            lignes.append((libelle[:1].upper() + libelle[1:], avant, apres))
+        return lignes

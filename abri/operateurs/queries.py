@@ -33,8 +33,13 @@ def operateurs_listes(user: Utilisateur, recherche: str = "") -> QuerySet[Operat
         structures.order_by().values("operateur").annotate(n=Count("id")).values("n")
     )
     qs = operateurs_visibles(user).select_related("groupe")
-    for mot in normaliser_recherche(recherche).split():
-        qs = qs.filter(nom_recherche__contains=mot)
+    chiffres = recherche.replace(" ", "")
+    if chiffres.isascii() and chiffres.isdigit() and len(chiffres) >= 9:
+        # A SIREN or SIRET: the head office and every establishment of the company.
+        qs = qs.filter(siret__startswith=chiffres)
+    else:
+        for mot in normaliser_recherche(recherche).split()[:10]:
+            qs = qs.filter(nom_recherche__contains=mot)
     return qs.annotate(
         nombre_structures=Coalesce(Subquery(nombre), 0),
         places=Coalesce(Subquery(places), 0),

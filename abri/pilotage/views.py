@@ -18,6 +18,7 @@ from abri.comptes.requetes import RequeteAuthentifiee
 from abri.pilotage import queries, services
 from abri.pilotage.models import Anomalie
 from abri.pilotage.regles_qualite import REGLES
+from abri.structures.models import TypeStructure
 from abri.territoires.models import Departement
 from abri.ui.svg.carte import carte_departements
 from abri.ui.svg.graphiques import barres
@@ -50,6 +51,9 @@ def accueil(request: RequeteAuthentifiee) -> HttpResponse:
             "par_type": par_type,
             "total_structures": sum(ligne.structures for ligne in par_type),
             "total_places": sum(ligne.places_autorisees for ligne in par_type),
+            "total_pmr": sum(ligne.places_pmr for ligne in par_type),
+            "total_lgbt": sum(ligne.places_lgbt for ligne in par_type),
+            "total_fvv_teh": sum(ligne.places_fvv_teh for ligne in par_type),
             "carte": carte_departements(
                 places,
                 titre="Places autorisées par département",
@@ -118,6 +122,7 @@ def anomalies(request: RequeteAuthentifiee) -> HttpResponse:
                     "regle": r,
                     "total": par_regle.get(r.code, {}).get("total", 0),
                     "justifiees": par_regle.get(r.code, {}).get("justifiees", 0),
+                    "types": [t for t in TypeStructure.values if t in r.types],
                 }
                 for r in sorted(REGLES.values(), key=lambda r: r.code)
             ],

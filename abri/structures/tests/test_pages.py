@@ -122,3 +122,99 @@ def test_query_count_does_not_grow_with_the_park(url, client, regional, parc):
     _grossir_parc(parc, 30)
 
     assert _requetes(client, url(parc)) == avant
+
+
+def test_dna_code_typed_with_a_space_finds_that_code_only(client, national, parc):
+    for structure, code in [(parc.huda_ain, "H0101"), (parc.cada_rhone, "C0101")]:
+        CodeDnaFactory(structure=structure, code=code)
+        structure.recherche = structure.texte_recherche()
+        structure.save()
+    client.force_login(national)
+
+    reponse = client.get(reverse("structures:liste"), {"q": "C 0101"})
+
+    assert [s.nom for s in reponse.context["page"].object_list] == ["CADA des Pentes"]
+
+
+def test_very_long_search_answers_a_page(client, national, parc):
+    client.force_login(national)
+
+    reponse = client.get(reverse("structures:liste"), {"q": " ".join(["mot"] * 2000)})
+
+    assert reponse.status_code == 200
+
+
+def test_filter_outside_the_perimeter_matches_nothing(client, agent_rhone, parc):
+    client.force_login(agent_rhone)
+
+    reponse = client.get(reverse("structures:liste"), {"departement": "44"})
+
+    assert list(reponse.context["page"].object_list) == []
+    assert "pas valable pour votre périmètre" in reponse.content.decode()
+
+
+def test_export_with_an_impossible_filter_exports_nothing(client, agent_rhone, parc):
+    client.force_login(agent_rhone)
+
+    reponse = client.get(
+        reverse("structures:export", args=["csv"]),
+        {"departement": "44", "type": "CADA"},
+    )
+
+    lignes = reponse.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lignes) == 1  # the header alone
+
+
+def test_huge_operator_filter_answers_a_page(client, national, parc):
+    client.force_login(national)
+
+    reponse = client.get(reverse("structures:liste"), {"operateur": "9" * 30})
+
+    assert reponse.status_code == 200
+
+
+def test_export_file_is_named_with_its_date(client, national, parc):
+    client.force_login(national)
+
+    reponse = client.get(reverse("structures:export", args=["xlsx"]))
+
+    assert "structures-20" in reponse["Content-Disposition"]
+
+
+def test_unknown_structure_answers_a_french_404_page(client, national, parc):
+    client.force_login(national)
+
+    reponse = client.get(reverse("structures:fiche", args=[999_999]))
+
+    assert reponse.status_code == 404
+    assert "Page introuvable" in reponse.content.decode()
+
+
+def test_refusal_answers_a_french_403_page(client, lecteur, parc):
+    client.force_login(lecteur)
+
+    reponse = client.get(reverse("structures:modifier", args=[parc.cph_paris.pk]))
+
+    assert reponse.status_code == 403
+    assert "Accès refusé" in reponse.content.decode()
+
+
+def test_structure_journal_reads_field_names_in_french(client, agent_rhone, parc):
+    from abri.structures import services
+
+    services.modifier_structure(
+        agent_rhone, parc.cada_rhone.pk, {"nom": "CADA Neuf"}, 1
+    )
+    client.force_login(agent_rhone)
+
+    contenu = client.get(reverse("structures:fiche", args=[parc.cada_rhone.pk])).content
+
+    assert "<strong>Nom</strong> : CADA des Pentes → CADA Neuf" in contenu.decode()
+
+
+def test_list_without_filters_shows_the_whole_perimeter(client, regional, parc):
+    client.force_login(regional)
+
+    reponse = client.get(reverse("structures:liste"))
+
+    assert reponse.context["page"].paginator.count == 2

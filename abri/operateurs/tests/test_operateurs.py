@@ -1,0 +1,23 @@
+from django.urls import reverse
+
+from abri.operateurs.models import Operateur
+
+
+def test_operator_search_finds_a_siret(client, national, parc):
+    Operateur.objects.filter(pk=parc.association.pk).update(siret="73282932000074")
+    client.force_login(national)
+
+    reponse = client.get(reverse("operateurs:liste"), {"q": "732 829 320"})
+
+    assert [o.nom for o in reponse.context["page"].object_list] == [
+        "Accueil Atlantique"
+    ]
+
+
+def test_national_admin_manages_accounts_in_the_admin(client, national, parc):
+    client.force_login(national)
+
+    reponse = client.get(reverse("admin:comptes_utilisateur_changelist"))
+
+    assert reponse.status_code == 200
+    assert "national@abri.test" in reponse.content.decode()
