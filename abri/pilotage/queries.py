@@ -24,9 +24,11 @@ class LigneType:
 
 
 def _evenements_visibles(user: Utilisateur, date: datetime.date) -> QuerySet:
-    return EvenementCapacite.objects.filter(
-        structure__in=Structure.objects.for_user(user), date_effet__lte=date
-    ).order_by()
+    evenements = EvenementCapacite.objects.filter(date_effet__lte=date).order_by()
+    if user.perimetre.est_national:
+        # Every structure: "structure IN (all structures)" would only cost a pass.
+        return evenements
+    return evenements.filter(structure__in=Structure.objects.for_user(user))
 
 
 def chiffres_par_type(user: Utilisateur, date: datetime.date) -> list[LigneType]:

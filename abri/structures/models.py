@@ -145,7 +145,12 @@ class Structure(models.Model):
     class Meta:
         verbose_name = "structure"
         ordering = ["nom", "id"]
-        indexes = [models.Index(fields=["departement", "type"])]
+        indexes = [
+            models.Index(fields=["departement", "type"]),
+            # The list's default order (name), national and within a département.
+            models.Index(fields=["nom", "id"]),
+            models.Index(fields=["departement", "nom", "id"]),
+        ]
 
     def __str__(self) -> str:
         return self.nom
