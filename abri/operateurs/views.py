@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
 from abri.comptes.droits import peut_modifier_operateur
+from abri.comptes.perimetre import operateur_et_filiales
 from abri.comptes.requetes import RequeteAuthentifiee
 from abri.journal.queries import journal_objet
 from abri.operateurs import queries, services
@@ -48,6 +49,8 @@ def fiche(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         .select_related("departement", "commune")
         .order_by("nom", "id")
     )
+    groupe = operateur_et_filiales(operateur.pk)
+    du_groupe = Structure.objects.for_user(request.user).filter(operateur_id__in=groupe)
     return render(
         request,
         "operateurs/fiche.html",
@@ -57,6 +60,9 @@ def fiche(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "structures": list(structures[:200]),
             "nombre_structures": structures.count(),
             "places": places_autorisees(structures, datetime.date.today()),
+            "avec_filiales": len(groupe) > 1,
+            "structures_du_groupe": du_groupe.count(),
+            "places_du_groupe": places_autorisees(du_groupe, datetime.date.today()),
             "filiales": list(
                 queries.operateurs_visibles(request.user).filter(groupe=operateur)
             ),

@@ -21,3 +21,12 @@ def test_national_admin_manages_accounts_in_the_admin(client, national, parc):
 
     assert reponse.status_code == 200
     assert "national@abri.test" in reponse.content.decode()
+
+
+def test_group_sheet_counts_the_places_of_its_subsidiaries(client, national, parc):
+    client.force_login(national)
+
+    reponse = client.get(reverse("operateurs:fiche", args=[parc.groupe.pk]))
+
+    assert reponse.context["places"] == 30
+    assert reponse.context["places_du_groupe"] == 110
