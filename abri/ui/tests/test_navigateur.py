@@ -36,6 +36,24 @@ def navigateur(monkeypatch):
         navigateur.close()
 
 
+@pytest.fixture(scope="session")
+def serveur(django_db_setup, django_db_blocker, live_server):
+    """The live server, stopped before the test database is dropped.
+
+    Its request threads may leave an idle PostgreSQL session behind, and PostgreSQL
+    refuses to drop a database in use: what they left is closed here."""
+    yield live_server
+    live_server.stop()
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as curseur:
+            curseur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 def se_connecter(page, live_server, email: str) -> None:
     page.goto(f"{live_server.url}/comptes/connexion/")
     page.get_by_label("Adresse électronique").fill(email)
@@ -44,11 +62,11 @@ def se_connecter(page, live_server, email: str) -> None:
 
 
 def test_departmental_agent_browses_from_home_to_a_structure_sheet(
-    navigateur, live_server, agent_rhone, parc
+    navigateur, serveur, agent_rhone, parc
 ):
     page = navigateur.new_page()
 
-    se_connecter(page, live_server, "rhone@abri.test")
+    se_connecter(page, serveur, "rhone@abri.test")
     page.get_by_role("link", name="Structures", exact=True).click()
     page.get_by_label("Rechercher").fill("pentes")
     page.get_by_role("button", name="Filtrer").click()
@@ -59,10 +77,10 @@ def test_departmental_agent_browses_from_home_to_a_structure_sheet(
 
 
 def test_home_map_links_each_departement_to_its_list(
-    navigateur, live_server, agent_rhone, parc
+    navigateur, serveur, agent_rhone, parc
 ):
     page = navigateur.new_page()
-    se_connecter(page, live_server, "rhone@abri.test")
+    se_connecter(page, serveur, "rhone@abri.test")
 
     page.locator(".abri-carte svg a[href*='departement=69']").first.click()
 
