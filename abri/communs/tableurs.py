@@ -23,28 +23,52 @@ every number as a float and ``45382.0`` becomes ``45382``), ``float``, ``bool``,
 
 CSV: ``;``, ``,`` or tab, sniffed from the header line; UTF-8 with or without BOM,
 UTF-16 with BOM, else Windows-1252. Hidden sheets of a workbook are ignored (they
-usually hold the lists of drop-down menus).
+usually hold the lists of drop-down menus). :meth:`LectureLigne.verifier_decoupage`
+reports a CSV row that uses another separator than its header.
+
+Size: calamine allocates the whole rectangle from A1 to the last cell of a sheet as
+soon as the sheet is opened (a 5 KB file holding A1 and XFD4000 costs gigabytes).
+So the XML of every visible sheet is scanned first, in a streaming parser, and a
+sheet wider than :data:`COLONNES_MAX`, taller than :data:`LIGNES_MAX` or larger than
+:data:`CELLULES_MAX` is refused, named, before calamine reads it; a workbook whose
+parts inflate beyond :data:`DECOMPRESSE_MAX` (a zip bomb) is refused before it is
+opened. Rows are then read one at a time.
 """
 
 import csv
 import datetime
 import io
+import itertools
 import logging
+import posixpath
+import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import IO, Any
+from xml.parsers import expat
 
 import python_calamine
 from django.conf import settings
 
 from abri.communs.texte import normaliser_recherche
-from abri.communs.valeurs import Cellule, ValeurInvalide, est_vide, lire_texte
+from abri.communs.valeurs import (
+    Cellule,
+    ValeurInvalide,
+    est_vide,
+    formater_date,
+    formater_nombre,
+    lire_texte,
+)
 
 logger = logging.getLogger(__name__)
 
 EXTENSIONS = (".xlsx", ".csv")
 LIGNES_MAX = 100_000
+COLONNES_MAX = 200
+CELLULES_MAX = 3_000_000  # rows × columns of one sheet, as calamine allocates them
+DECOMPRESSE_MAX = 200 * 1024 * 1024  # bytes of all the parts of a workbook, inflated
 LIGNES_ENTETE_MAX = 10  # the header is looked for among the first non-empty rows
 DELIMITEURS = (";", ",", "\t")
 _ZIP = b"PK\x03\x04"
@@ -63,9 +87,9 @@ def afficher_cellule(valeur: Cellule) -> str:
     if valeur is None:
         return ""
     if isinstance(valeur, datetime.datetime):
-        return f"{valeur:%d/%m/%Y %H:%M}"
+        return f"{formater_date(valeur)} {valeur:%H:%M}"
     if isinstance(valeur, datetime.date):
-        return f"{valeur:%d/%m/%Y}"
+        return formater_date(valeur)
     texte = str(valeur)
     return texte if len(texte) <= 80 else texte[:79] + "…"
 
@@ -151,6 +175,7 @@ class Ligne:
 class Feuille:
     nom: str | None  # None for a CSV file
     lignes: tuple[Ligne, ...]  # non-empty rows only
+    separateur: str | None = None  # that of a CSV file
 
 
 @dataclass(frozen=True)
@@ -206,24 +231,267 @@ def _cellule_xlsx(valeur: Any) -> Cellule:
     return valeur
 
 
+# Size of the sheets, measured before calamine allocates them ---------------------
+
+
+class _Interruption(Exception):
+    """Stops a streaming parse as soon as a limit is crossed."""
+
+
+def _nom_local(nom: str) -> str:
+    """``main row`` (namespace and name, as expat gives them) → ``row``."""
+    return nom.rpartition(" ")[2]
+
+
+def _parcourir_xml(
+    archive: zipfile.ZipFile, membre: str, debut: Callable[[str, dict[str, str]], None]
+) -> None:
+    """Stream one part of the workbook through expat, calling ``debut`` on every
+    opening tag (namespace-qualified name, attributes)."""
+    analyseur = expat.ParserCreate(namespace_separator=" ")
+    analyseur.StartElementHandler = debut
+    with archive.open(membre) as flux:
+        analyseur.ParseFile(flux)
+
+
+def _membre(archive: zipfile.ZipFile, chemin: str) -> str | None:
+    noms = archive.namelist()
+    if chemin in noms:
+        return chemin
+    return next((n for n in noms if n.lower() == chemin.lower()), None)
+
+
+def _parties_des_feuilles(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → archive member holding its cells (``xl/worksheets/sheet1.xml``)."""
+    cibles: dict[str, str] = {}
+
+    def relation(nom: str, attributs: dict[str, str]) -> None:
+        if _nom_local(nom) == "Relationship" and "Id" in attributs:
+            cibles[attributs["Id"]] = attributs.get("Target", "")
+
+    identifiants: dict[str, str] = {}
+
+    def feuille(nom: str, attributs: dict[str, str]) -> None:
+        if _nom_local(nom) != "sheet" or "name" not in attributs:
+            return
+        for cle, valeur in attributs.items():
+            if " " in cle and _nom_local(cle) == "id":  # r:id, whatever the prefix
+                identifiants[attributs["name"]] = valeur
+
+    relations = _membre(archive, "xl/_rels/workbook.xml.rels")
+    classeur = _membre(archive, "xl/workbook.xml")
+    if relations is None or classeur is None:
+        return {}
+    _parcourir_xml(archive, relations, relation)
+    _parcourir_xml(archive, classeur, feuille)
+    parties = {}
+    for nom_feuille, identifiant in identifiants.items():
+        cible = cibles.get(identifiant, "").replace("\\", "/")
+        chemin = cible.lstrip("/") if cible.startswith("/") else f"xl/{cible}"
+        membre = _membre(archive, posixpath.normpath(chemin))
+        if membre is not None:
+            parties[nom_feuille] = membre
+    return parties
+
+
+def _colonne_et_ligne(reference: str) -> tuple[int, int] | None:
+    """``XFD4000`` → ``(16383, 3999)``, 0-based; ``None`` when unreadable."""
+    lettres = reference.rstrip("0123456789")
+    chiffres = reference[len(lettres) :]
+    if not chiffres.isascii() or not chiffres.isdigit() or len(chiffres) > 9:
+        return None
+    if not lettres.isascii() or not lettres.isalpha() or len(lettres) > 4:
+        return None
+    colonne = 0
+    for lettre in lettres.upper():
+        colonne = colonne * 26 + ord(lettre) - ord("A") + 1
+    return colonne - 1, int(chiffres) - 1
+
+
+def _lettres(colonne: int) -> str:
+    """0-based column index → its letters (``16383`` → ``XFD``)."""
+    lettres = ""
+    colonne += 1
+    while colonne:
+        colonne, reste = divmod(colonne - 1, 26)
+        lettres = chr(ord("A") + reste) + lettres
+    return lettres
+
+
+class _Etendue:
+    """Rows and columns a sheet spans from A1, as calamine will allocate them.
+
+    Calamine keeps only the cells that hold something, so a cell counts when it has a
+    value (``<v>``, even empty) or an inline string (``<is>``): an empty cell that is
+    only formatted does not widen the sheet. Cells and rows without a reference
+    follow the previous one, as in calamine.
+    """
+
+    def __init__(self, nom_feuille: str) -> None:
+        self.nom_feuille = nom_feuille
+        self.ligne = -1
+        self.colonne = -1
+        self.lignes = 0
+        self.colonnes = 0
+        self.en_attente: tuple[int, int] | None = None  # the open cell, not counted
+        self.refus: str | None = None
+
+    def debut(self, nom: str, attributs: dict[str, str]) -> None:
+        local = _nom_local(nom)
+        if local == "row":
+            numero = attributs.get("r", "")
+            lu = numero.isascii() and numero.isdigit() and len(numero) <= 9
+            self.ligne = int(numero) - 1 if lu else self.ligne + 1
+            self.colonne = -1
+            self.en_attente = None
+        elif local == "c":
+            position = _colonne_et_ligne(attributs.get("r", ""))
+            colonne, ligne = position or (self.colonne + 1, self.ligne)
+            self.colonne = colonne
+            self.en_attente = (ligne, colonne)
+        elif local in {"v", "is"} and self.en_attente is not None:
+            self._mesurer(*self.en_attente)
+            self.en_attente = None
+
+    def _mesurer(self, ligne: int, colonne: int) -> None:
+        self.lignes = max(self.lignes, ligne + 1)
+        self.colonnes = max(self.colonnes, colonne + 1)
+        cellule = f"{_lettres(max(colonne, 0))}{ligne + 1}"
+        lieu = f"la feuille « {self.nom_feuille} » a une cellule remplie en {cellule}"
+        if colonne >= COLONNES_MAX:
+            self.refus = (
+                f"{lieu}, au-delà de {COLONNES_MAX} colonnes : videz les cellules à "
+                "droite du tableau, puis déposez le fichier à nouveau"
+            )
+        elif ligne >= LIGNES_MAX:
+            self.refus = (
+                f"{lieu}, au-delà de {formater_nombre(LIGNES_MAX)} lignes : videz les "
+                "lignes sous le tableau, ou découpez le fichier"
+            )
+        elif self.lignes * self.colonnes > CELLULES_MAX:
+            self.refus = (
+                f"la feuille « {self.nom_feuille} » est trop grande (plus de "
+                f"{formater_nombre(CELLULES_MAX)} cellules de A1 à {cellule}) : "
+                "videz les lignes et colonnes hors du tableau, ou découpez le fichier"
+            )
+        if self.refus:
+            raise _Interruption
+
+
+def _ouvrir_archive(donnees: bytes) -> zipfile.ZipFile:
+    """The workbook as a zip archive, refused when it would inflate beyond
+    :data:`DECOMPRESSE_MAX` (calamine reads the shared strings when opening)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(donnees))
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise FichierRefuse("le classeur .xlsx est illisible ou endommagé") from None
+    if sum(i.file_size for i in archive.infolist()) > DECOMPRESSE_MAX:
+        raise FichierRefuse(
+            "le classeur est trop volumineux une fois décompressé (plus de "
+            f"{DECOMPRESSE_MAX // (1024 * 1024)} Mo) : enregistrez-le à nouveau "
+            "depuis votre tableur, ou déposez un fichier .csv"
+        )
+    return archive
+
+
+_BALISE_CELLULE = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+_REFERENCE_CELLULE = re.compile(
+    rb"""<(?:[\w.-]+:)?c\s[^>]*?(?<=\s)r\s*=\s*["']([A-Za-z]{1,4})([0-9]{1,10})["']"""
+)
+_MORCEAU = 4 * 1024 * 1024
+
+
+def _majorant_rapide(archive: zipfile.ZipFile, membre: str) -> tuple[int, int] | None:
+    """(rows, columns) from A1 to the farthest cell element, found with a regular
+    expression (several times faster than an XML parser); ``None`` when some cell
+    has no readable reference, or no cell is found (another encoding?). Every cell
+    element counts, empty or not: this bounds calamine's allocation from above."""
+    balises = references = 0
+    lignes = 0
+    colonnes: set[bytes] = set()
+    reste = b""
+    with archive.open(membre) as flux:
+        while morceau := flux.read(_MORCEAU):
+            tampon = reste + morceau
+            coupure = tampon.rfind(b"<")
+            if coupure < 0:
+                reste = b""
+                continue
+            balises += len(_BALISE_CELLULE.findall(tampon, 0, coupure))
+            trouvees = _REFERENCE_CELLULE.findall(tampon, 0, coupure)
+            references += len(trouvees)
+            if trouvees:
+                colonnes.update(lettres for lettres, _ in trouvees)
+                lignes = max(lignes, *(int(numero) for _, numero in trouvees))
+            reste = tampon[coupure:]
+    balises += len(_BALISE_CELLULE.findall(reste))
+    trouvees = _REFERENCE_CELLULE.findall(reste)
+    references += len(trouvees)
+    colonnes.update(lettres for lettres, _ in trouvees)
+    lignes = max(lignes, 0, *(int(numero) for _, numero in trouvees))
+    if not balises or balises != references:
+        return None
+    positions = (_colonne_et_ligne(f"{c.decode()}1") for c in colonnes)
+    return lignes, max(p[0] + 1 for p in positions if p is not None)
+
+
+def _verifier_dimensions(
+    archive: zipfile.ZipFile, noms_feuilles: Sequence[str]
+) -> None:
+    """Refuse, before calamine allocates them, the sheets that are too large.
+
+    A quick upper bound is tried first; when it exceeds a limit, or cannot be
+    found, the sheet is parsed as XML to count the cells calamine will keep."""
+    try:
+        parties = _parties_des_feuilles(archive)
+        for nom in noms_feuilles:
+            if nom not in parties:
+                logger.info("workbook sheet %r has no part", nom)
+                raise FichierRefuse("le classeur .xlsx est illisible ou endommagé")
+            majorant = _majorant_rapide(archive, parties[nom])
+            if majorant is not None:
+                lignes, colonnes = majorant
+                if (
+                    lignes <= LIGNES_MAX
+                    and colonnes <= COLONNES_MAX
+                    and lignes * colonnes <= CELLULES_MAX
+                ):
+                    continue
+            etendue = _Etendue(nom)
+            try:
+                _parcourir_xml(archive, parties[nom], etendue.debut)
+            except _Interruption:
+                raise FichierRefuse(etendue.refus or "") from None
+    except (zipfile.BadZipFile, expat.ExpatError, OSError, EOFError) as erreur:
+        logger.info("unreadable workbook: %s", erreur)
+        raise FichierRefuse("le classeur .xlsx est illisible ou endommagé") from None
+
+
 def _lire_xlsx(donnees: bytes) -> list[Feuille]:
     if not donnees.startswith(_ZIP):
         raise FichierRefuse("le fichier n'est pas un classeur .xlsx valide")
+    archive = _ouvrir_archive(donnees)
     try:
         classeur = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(donnees))
+        visibles = [
+            meta.name
+            for meta in classeur.sheets_metadata
+            if meta.visible == python_calamine.SheetVisibleEnum.Visible
+            and meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+        ]
+        _verifier_dimensions(archive, visibles)
         feuilles = []
-        for meta in classeur.sheets_metadata:
-            if meta.visible != python_calamine.SheetVisibleEnum.Visible:
-                continue
-            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
-                continue
-            feuille = classeur.get_sheet_by_name(meta.name)
-            if feuille.total_height > LIGNES_MAX:
-                raise FichierRefuse(
-                    f"la feuille {meta.name} dépasse {LIGNES_MAX} lignes"
-                )
-            lignes = _lignes(feuille.to_python(skip_empty_area=False), _cellule_xlsx)
-            feuilles.append(Feuille(meta.name, lignes))
+        for nom in visibles:
+            feuille = classeur.get_sheet_by_name(nom)
+            if feuille.height > LIGNES_MAX or feuille.width > COLONNES_MAX:
+                raise FichierRefuse(f"la feuille « {nom} » est trop grande")
+            # Rows come from row 1, cells from the first used column: pad them so
+            # that positions are those of the sheet.
+            decalage = (None,) * (feuille.start[1] if feuille.start else 0)
+            lignes = _lignes(
+                ((*decalage, *brute) for brute in feuille.iter_rows()), _cellule_xlsx
+            )
+            feuilles.append(Feuille(nom, lignes))
     except python_calamine.PasswordError:
         raise FichierRefuse(
             "le classeur est protégé par un mot de passe : retirez la protection"
@@ -274,6 +542,45 @@ def deviner_delimiteur(texte: str) -> str:
     return meilleur if comptes[meilleur] else ";"
 
 
+def nom_separateur(separateur: str) -> str:
+    return "tabulation" if separateur == "\t" else f"« {separateur} »"
+
+
+def _lignes_csv(texte: str, delimiteur: str) -> Iterator[list[str]]:
+    """The rows of a CSV text, trailing empty cells dropped; malformed CSV and rows
+    too wide are refused in French, with the line."""
+    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=delimiteur)
+    for rang in itertools.count(1):
+        try:
+            brute = next(lecteur)
+        except StopIteration:
+            return
+        except csv.Error as erreur:
+            logger.info("malformed CSV: %s", erreur)
+            if "field larger than field limit" in str(erreur):
+                raise FichierRefuse(
+                    f"fichier CSV mal formé vers la ligne {lecteur.line_num} : une "
+                    f"cellule dépasse {formater_nombre(csv.field_size_limit())} "
+                    "caractères (un guillemet « \" » n'est-il pas refermé ?)"
+                ) from None
+            raise FichierRefuse(
+                f"fichier CSV mal formé vers la ligne {lecteur.line_num} : vérifiez "
+                'les guillemets « " » et les retours à la ligne dans les cellules'
+            ) from None
+        while brute and not brute[-1].strip():
+            brute.pop()
+        if len(brute) > COLONNES_MAX:
+            raise FichierRefuse(
+                f"la ligne {lecteur.line_num} du fichier a plus de {COLONNES_MAX} "
+                "colonnes : vérifiez le séparateur"
+            )
+        if rang > LIGNES_MAX:
+            raise FichierRefuse(
+                f"le fichier dépasse {formater_nombre(LIGNES_MAX)} lignes"
+            )
+        yield brute
+
+
 def _lire_csv(donnees: bytes) -> list[Feuille]:
     if donnees.startswith(_ZIP):
         raise FichierRefuse(
@@ -283,13 +590,8 @@ def _lire_csv(donnees: bytes) -> list[Feuille]:
     if "\x00" in texte:
         raise FichierRefuse("le fichier n'est pas un fichier texte CSV")
     delimiteur = deviner_delimiteur(texte)
-    try:
-        brutes = list(csv.reader(io.StringIO(texte, newline=""), delimiter=delimiteur))
-    except csv.Error as erreur:
-        raise FichierRefuse(f"fichier CSV mal formé ({erreur})") from None
-    if len(brutes) > LIGNES_MAX:
-        raise FichierRefuse(f"le fichier dépasse {LIGNES_MAX} lignes")
-    return [Feuille(None, _lignes(brutes, lambda c: c if c.strip() else None))]
+    lignes = _lignes(_lignes_csv(texte, delimiteur), lambda c: c if c.strip() else None)
+    return [Feuille(None, lignes, delimiteur)]
 
 
 def lire_classeur(fichier: bytes | IO[bytes], nom_fichier: str) -> Classeur:
@@ -333,10 +635,30 @@ class Tableau:
     positions: dict[str, int]  # column key → index in the row
     libelles: dict[str, str]  # column key → header as written in the file
     lignes: tuple[Ligne, ...]  # rows after the header
+    separateur: str | None = None  # that of a CSV file
 
     def valeur(self, ligne: Ligne, cle: str) -> Cellule:
         position = self.positions.get(cle)
         return None if position is None else ligne.cellule(position)
+
+    def libelle_position(self, position: int) -> str:
+        """The header of a column of the sheet, as written in the file."""
+        return lire_texte(self.entete.cellule(position)) or f"colonne {position + 1}"
+
+    def autre_separateur(self, ligne: Ligne) -> str | None:
+        """For a CSV, the separator a row uses instead of its header's: a row that
+        came out as a single cell, which another separator cuts into more than half
+        as many values as the header has columns."""
+        colonnes = sum(not est_vide(c) for c in self.entete.cellules)
+        if self.separateur is None or colonnes < 2:
+            return None
+        remplies = [c for c in ligne.cellules if not est_vide(c)]
+        if len(remplies) != 1 or not isinstance(remplies[0], str):
+            return None
+        texte = remplies[0]
+        autres = [d for d in DELIMITEURS if d != self.separateur]
+        autre = max(autres, key=texte.count)
+        return autre if 2 * (texte.count(autre) + 1) > colonnes else None
 
 
 def _positions(
@@ -381,6 +703,7 @@ def trouver_tableau(classeur: Classeur, colonnes: Sequence[Colonne]) -> Tableau:
                     for cle, i in positions.items()
                 },
                 lignes=feuille.lignes[rang + 1 :],
+                separateur=feuille.separateur,
             )
     trouvees = meilleur[3] if meilleur else {}
     manquantes = [c.libelle for c in obligatoires if c.cle not in trouvees]
@@ -414,6 +737,27 @@ class LectureLigne:
 
     def brut(self, cle: str) -> Cellule:
         return self.tableau.valeur(self.ligne, cle)
+
+    def verifier_decoupage(self) -> bool:
+        """``False``, with an error naming the cell, when this CSV row was not cut
+        into columns because it uses another separator than the header."""
+        autre = self.tableau.autre_separateur(self.ligne)
+        if autre is None:
+            return True
+        assert self.tableau.separateur is not None
+        position = next(i for i, c in enumerate(self.ligne.cellules) if not est_vide(c))
+        self.nombre_erreurs += 1
+        self.rapport.ajouter(
+            "la ligne n'est pas découpée en colonnes : ses valeurs sont séparées par "
+            f"{nom_separateur(autre)}, celles de l'en-tête par "
+            f"{nom_separateur(self.tableau.separateur)} ; enregistrez le fichier "
+            "avec un seul séparateur",
+            feuille=self.tableau.feuille,
+            ligne=self.numero,
+            colonne=self.tableau.libelle_position(position),
+            valeur=self.ligne.cellule(position),
+        )
+        return False
 
     def erreur(self, message: str, cle: str | None = None) -> None:
         """Record an error of this row, on column ``cle`` (with its value) if given."""

@@ -25,6 +25,12 @@ Decisions worth knowing:
   a 4-digit number is padded (``1310`` → ``01310``), since postal codes from
   ``01000`` to ``09999`` exist and no other reading is possible; 4 digits typed as
   *text* are refused.
+- Digits are ASCII only: Arabic-Indic (``٤``), fullwidth (``４``) and other Unicode
+  digits are refused everywhere, in numbers as in codes.
+- Plausibility: :func:`lire_entier` takes an optional ``maximum``;
+  :func:`lire_date_vraisemblable` refuses years before 1950 or more than 15 years
+  ahead. Dates are always written with a four-digit year (``01/01/0001``, never
+  ``01/01/1``).
 - SIRET: text of 14 digits (spaces and dots allowed between groups), Luhn-checked
   (La Poste's rule included). Scientific notation (``3.31254E+13``) is refused with
   a message telling to type it as text. A 14-digit whole number from a numeric cell
@@ -53,14 +59,17 @@ type Cellule = (
 
 ESPACES_MILLIERS = " \u00a0\u202f\u2009"
 _TRADUCTION_ESPACES = str.maketrans(dict.fromkeys(ESPACES_MILLIERS, " "))
-_MILLIERS = re.compile(r"^\d{1,3}( \d{3})+$")
-_CHIFFRES = re.compile(r"^\d+$")
-_NOTATION_SCIENTIFIQUE = re.compile(r"^[+-]?\d+([.,]\d*)?\s*[eE]\s*[+-]?\d+$")
-_DATE_FRANCAISE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})$")
+# ``\d`` would match every Unicode digit: the patterns below are ASCII-only.
+_MILLIERS = re.compile(r"^\d{1,3}( \d{3})+$", re.ASCII)
+_CHIFFRES = re.compile(r"^\d+$", re.ASCII)
+_NOTATION_SCIENTIFIQUE = re.compile(r"^[+-]?\d+([.,]\d*)?\s*[eE]\s*[+-]?\d+$", re.ASCII)
+_DATE_FRANCAISE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})$", re.ASCII)
 _DATE_ISO = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$", re.ASCII
 )
-_DEPARTEMENT = re.compile(r"^(\d{1,2}|2[AB]|97[1-6])$")
+_DEPARTEMENT = re.compile(r"^(\d{1,2}|2[AB]|97[1-6])$", re.ASCII)
+ANNEE_MIN = 1950  # no structure of the asylum park is older
+ANNEES_FUTURES_MAX = 15  # a date d'effet is at most this many years ahead
 
 # 1900 date system: serial 1 is 01/01/1900 and serial 60 the non-existent 29/02/1900.
 _EPOQUE_AVANT_BUG = datetime.date(1899, 12, 31)
@@ -79,6 +88,16 @@ class ValeurInvalide(ValueError):
         self.message = message
 
 
+def est_chiffres(texte: str) -> bool:
+    """Only ASCII digits (``str.isdigit`` also accepts ``٤`` and ``４``)."""
+    return bool(_CHIFFRES.fullmatch(texte))
+
+
+def formater_date(date: datetime.date) -> str:
+    """``dd/mm/yyyy`` with a four-digit year: ``%Y`` writes year 1 as ``1``."""
+    return f"{date.day:02d}/{date.month:02d}/{date.year:04d}"
+
+
 def est_vide(valeur: Cellule) -> bool:
     return valeur is None or (isinstance(valeur, str) and not valeur.strip())
 
@@ -92,7 +111,7 @@ def lire_texte(valeur: Cellule) -> str | None:
     if isinstance(valeur, float) and valeur.is_integer():
         return str(int(valeur))
     if isinstance(valeur, datetime.date):
-        return f"{valeur:%d/%m/%Y}"
+        return formater_date(valeur)
     return " ".join(str(valeur).split())
 
 
@@ -119,7 +138,7 @@ def _nombre_depuis_texte(brut: str) -> Decimal:
             "trois chiffres (1 234 567,89)"
         )
     entier = entier.replace(" ", "")
-    if not _CHIFFRES.match(entier) or (decimales and not _CHIFFRES.match(decimales)):
+    if not est_chiffres(entier) or (decimales and not est_chiffres(decimales)):
         raise ValeurInvalide("nombre attendu")
     return Decimal(f"{signe}{entier}.{decimales}" if decimales else signe + entier)
 
@@ -159,8 +178,11 @@ def lire_montant(valeur: Cellule) -> Decimal | None:
     return lire_decimal(valeur, decimales=2)
 
 
-def lire_entier(valeur: Cellule, *, minimum: int | None = None) -> int | None:
-    """A whole number (``1 200``, ``12``, ``12.0`` from a cell); ``12,5`` is refused."""
+def lire_entier(
+    valeur: Cellule, *, minimum: int | None = None, maximum: int | None = None
+) -> int | None:
+    """A whole number (``1 200``, ``12``, ``12.0`` from a cell); ``12,5`` is refused,
+    and so is a number outside ``minimum``..``maximum`` when they are given."""
     try:
         nombre = lire_decimal(valeur)
     except ValeurInvalide as erreur:
@@ -169,10 +191,18 @@ def lire_entier(valeur: Cellule, *, minimum: int | None = None) -> int | None:
         return None
     if nombre != nombre.to_integral_value():
         raise ValeurInvalide("nombre entier attendu, sans décimales")
-    entier = int(nombre)
-    if minimum is not None and entier < minimum:
+    if minimum is not None and nombre < minimum:
         raise ValeurInvalide(f"nombre supérieur ou égal à {minimum} attendu")
-    return entier
+    if maximum is not None and nombre > maximum:
+        raise ValeurInvalide(
+            f"nombre invraisemblable : {formater_nombre(maximum)} au plus"
+        )
+    return int(nombre)
+
+
+def formater_nombre(nombre: int) -> str:
+    """``100000`` → ``100 000`` (no-break spaces between thousands)."""
+    return f"{nombre:,}".replace(",", "\u00a0")
 
 
 def date_depuis_serie_excel(serie: int) -> datetime.date:
@@ -223,9 +253,26 @@ def lire_date(valeur: Cellule) -> datetime.date | None:
     if correspondance := _DATE_ISO.match(texte):
         annee, mois, jour = correspondance.groups()
         return _date(int(annee), int(mois), int(jour))
-    if len(texte) == 5 and texte.isdigit():
+    if len(texte) == 5 and est_chiffres(texte):
         return date_depuis_serie_excel(int(texte))
     raise ValeurInvalide("date attendue (jj/mm/aaaa)")
+
+
+def lire_date_vraisemblable(
+    valeur: Cellule, *, aujourd_hui: datetime.date | None = None
+) -> datetime.date | None:
+    """:func:`lire_date`, refusing a year before :data:`ANNEE_MIN` or more than
+    :data:`ANNEES_FUTURES_MAX` years after the current one (a typo: 0224, 2204)."""
+    date = lire_date(valeur)
+    if date is None:
+        return None
+    annee_max = (aujourd_hui or datetime.date.today()).year + ANNEES_FUTURES_MAX
+    if not ANNEE_MIN <= date.year <= annee_max:
+        raise ValeurInvalide(
+            f"date invraisemblable : l'année doit être comprise entre {ANNEE_MIN} et "
+            f"{annee_max}"
+        )
+    return date
 
 
 def lire_booleen(valeur: Cellule) -> bool | None:
@@ -260,7 +307,7 @@ def lire_code_postal(valeur: Cellule) -> str | None:
             texte = texte.zfill(5)
     else:
         texte = "".join(str(valeur).translate(_TRADUCTION_ESPACES).split())
-    if len(texte) != 5 or not texte.isdigit():
+    if len(texte) != 5 or not est_chiffres(texte):
         raise ValeurInvalide("code postal invalide (5 chiffres attendus)")
     return texte
 
@@ -291,7 +338,7 @@ def lire_siret(valeur: Cellule) -> str | None:
         if _NOTATION_SCIENTIFIQUE.match(brut.replace(" ", "")):
             raise ValeurInvalide(message_nombre)
         texte = normaliser_siret(brut)
-    if len(texte) != 14 or not texte.isdigit():
+    if len(texte) != 14 or not est_chiffres(texte):
         raise ValeurInvalide("SIRET invalide (14 chiffres attendus)")
     if not siret_valide(texte):
         if isinstance(valeur, int):

@@ -1,16 +1,20 @@
 import datetime
 import io
+import re
+import zipfile
 
 import pytest
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from abri.communs import tableurs
 from abri.communs.tableurs import (
     Colonne,
     ErreurImport,
     FichierRefuse,
     LectureLigne,
     RapportImport,
+    afficher_cellule,
     lire_classeur,
     lire_tableau,
 )
@@ -228,3 +232,166 @@ def test_django_uploaded_file_is_read():
     classeur = lire_classeur(fichier, fichier.name)
 
     assert classeur.feuilles[0].lignes[0].cellules[0] == "Adresse"
+
+
+def _remplie_a_l_extremite(tmp_path):
+    """A tiny workbook whose only cells are A1 and XFD4000 (calamine would allocate
+    the 65 million cells between them)."""
+    chemin = tmp_path / "extreme.xlsx"
+    classeur = xlsxwriter.Workbook(str(chemin))
+    onglet = classeur.add_worksheet("Parc")
+    onglet.write_string(0, 0, "Adresse")
+    onglet.write_string(3999, 16383, "loin")
+    classeur.close()
+    return chemin.read_bytes()
+
+
+def test_sheet_wider_than_the_maximum_is_refused_before_its_cells_are_read(
+    tmp_path, monkeypatch
+):
+    contenu = _remplie_a_l_extremite(tmp_path)
+
+    def lecture_interdite(*args):
+        raise AssertionError("the sheet must be refused before calamine loads it")
+
+    monkeypatch.setattr(
+        tableurs.python_calamine.CalamineWorkbook,
+        "get_sheet_by_name",
+        lecture_interdite,
+    )
+
+    with pytest.raises(FichierRefuse) as refus:
+        lire_classeur(contenu, "extreme.xlsx")
+
+    assert len(contenu) < 10_000
+    assert refus.value.message.startswith(
+        "la feuille « Parc » a une cellule remplie en XFD4000, au-delà de 200 colonnes"
+    )
+
+
+def test_sheet_taller_than_the_maximum_is_refused(monkeypatch):
+    monkeypatch.setattr(tableurs, "LIGNES_MAX", 10)
+
+    with pytest.raises(
+        FichierRefuse, match="cellule remplie en A11, au-delà de 10 lignes"
+    ):
+        lire_classeur(xlsx([["Adresse"], *[["a"]] * 11]), "a.xlsx")
+
+
+def test_sheet_of_too_many_cells_is_refused(monkeypatch):
+    monkeypatch.setattr(tableurs, "CELLULES_MAX", 20)
+
+    with pytest.raises(FichierRefuse, match="trop grande"):
+        lire_classeur(xlsx([["a", "b", "c", "d", "e"]] * 5), "a.xlsx")
+
+
+def test_formatted_empty_cells_far_away_do_not_make_a_sheet_too_large():
+    tampon = io.BytesIO()
+    classeur = xlsxwriter.Workbook(tampon, {"in_memory": True})
+    onglet = classeur.add_worksheet("Feuille1")
+    onglet.write_string(0, 0, "Adresse")
+    onglet.write_blank(3999, 16383, None, classeur.add_format({"bold": True}))
+    classeur.close()
+
+    classeur_lu = lire_classeur(tampon.getvalue(), "a.xlsx")
+
+    assert classeur_lu.feuilles[0].lignes[0].cellules == ("Adresse",)
+
+
+def _sans_references(contenu):
+    """The workbook with the ``r`` attributes of its cells removed, as some
+    generators write them."""
+    entree = zipfile.ZipFile(io.BytesIO(contenu))
+    sortie = io.BytesIO()
+    with zipfile.ZipFile(sortie, "w") as archive:
+        for membre in entree.infolist():
+            donnees = entree.read(membre)
+            if membre.filename.startswith("xl/worksheets/"):
+                donnees = re.sub(rb'(<c) r="[A-Z]+[0-9]+"', rb"\1", donnees)
+            archive.writestr(membre, donnees)
+    return sortie.getvalue()
+
+
+def test_cells_without_reference_are_counted_one_after_the_other(monkeypatch):
+    contenu = _sans_references(xlsx([["a", "b", "c"], ["d", "e", "f"]]))
+    assert lire_classeur(contenu, "a.xlsx").feuilles[0].lignes[1].cellules == (
+        "d",
+        "e",
+        "f",
+    )
+    monkeypatch.setattr(tableurs, "COLONNES_MAX", 2)
+
+    with pytest.raises(FichierRefuse, match="en C1, au-delà de 2 colonnes"):
+        lire_classeur(contenu, "a.xlsx")
+
+
+def test_workbook_inflating_beyond_the_maximum_is_refused(monkeypatch):
+    monkeypatch.setattr(tableurs, "DECOMPRESSE_MAX", 1000)
+
+    with pytest.raises(FichierRefuse, match="trop volumineux une fois décompressé"):
+        lire_classeur(xlsx([["Adresse"]]), "a.xlsx")
+
+
+def test_cells_keep_their_column_when_the_sheet_starts_further_right():
+    tableau = lire_tableau(
+        xlsx(
+            [[None, "Adresse", "Code postal", "Places autorisées"], [None, "a", 1, 2]]
+        ),
+        "a.xlsx",
+        COLONNES,
+    )
+
+    assert tableau.positions["adresse"] == 1
+    assert tableau.valeur(tableau.lignes[0], "adresse") == "a"
+
+
+def test_csv_cell_over_the_field_limit_gives_a_french_message():
+    contenu = 'Adresse;Code postal\n"' + "a" * 140_000 + ";35000\n"
+
+    with pytest.raises(FichierRefuse) as refus:
+        lire_classeur(contenu.encode(), "a.csv")
+
+    assert refus.value.message == (
+        "fichier CSV mal formé vers la ligne 2 : une cellule dépasse 131\u00a0072 "
+        "caractères (un guillemet « \" » n'est-il pas refermé ?)"
+    )
+
+
+def test_csv_row_wider_than_the_maximum_is_refused():
+    contenu = "Adresse;Code postal\n" + ";".join(["x"] * 201) + "\n"
+
+    with pytest.raises(FichierRefuse, match="ligne 2 du fichier a plus de 200"):
+        lire_classeur(contenu.encode(), "a.csv")
+
+
+def test_csv_row_using_another_separator_is_an_error_naming_its_cell():
+    tableau = lire_tableau(
+        b"Adresse;Code postal;Places autorisees\n1 rue Haute,35000,12\n",
+        "a.csv",
+        COLONNES,
+    )
+    rapport = RapportImport("a.csv")
+
+    assert not LectureLigne(tableau, tableau.lignes[0], rapport).verifier_decoupage()
+    assert str(rapport) == (
+        "a.csv, ligne 2, colonne « Adresse », valeur « 1 rue Haute,35000,12 » : la "
+        "ligne n'est pas découpée en colonnes : ses valeurs sont séparées par « , », "
+        "celles de l'en-tête par « ; » ; enregistrez le fichier avec un seul "
+        "séparateur"
+    )
+
+
+def test_date_of_year_one_is_shown_with_four_digits():
+    assert afficher_cellule(datetime.date(1, 1, 1)) == "01/01/0001"
+
+
+def test_csv_cell_with_a_comma_alone_on_its_row_is_not_a_separator_problem():
+    tableau = lire_tableau(
+        b"Adresse;Code postal;Places autorisees;QPV\n12, rue Haute;;;\n",
+        "a.csv",
+        COLONNES,
+    )
+
+    assert LectureLigne(
+        tableau, tableau.lignes[0], RapportImport("a.csv")
+    ).verifier_decoupage()

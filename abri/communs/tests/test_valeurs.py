@@ -9,10 +9,12 @@ from abri.communs.valeurs import (
     lire_code_departement,
     lire_code_postal,
     lire_date,
+    lire_date_vraisemblable,
     lire_decimal,
     lire_entier,
     lire_montant,
     lire_siret,
+    lire_texte,
 )
 
 
@@ -192,3 +194,49 @@ def test_departement_code_is_normalised(valeur, attendu):
 def test_departement_code_that_cannot_exist_is_refused(valeur):
     with pytest.raises(ValeurInvalide, match="département"):
         lire_code_departement(valeur)
+
+
+@pytest.mark.parametrize("valeur", ["100000000000000000000", 10**20, "100 001"])
+def test_integer_above_maximum_is_refused(valeur):
+    with pytest.raises(ValeurInvalide, match="invraisemblable : 100\u00a0000 au plus"):
+        lire_entier(valeur, minimum=0, maximum=100_000)
+
+
+def test_integer_at_the_maximum_is_accepted():
+    assert lire_entier("100 000", maximum=100_000) == 100_000
+
+
+@pytest.mark.parametrize(
+    ("parseur", "valeur"),
+    [
+        (lire_entier, "١٢"),  # Arabic-Indic digits
+        (lire_entier, "１２"),  # fullwidth digits
+        (lire_code_postal, "３５０００"),
+        (lire_code_postal, "٣٥٠٠٠"),
+        (lire_code_departement, "٣٥"),
+        (lire_siret, "３５６０００００００９０７５"),
+        (lire_date, "٣١/٠٣/٢٠٢٤"),
+        (lire_date, "٤٥٣٨٢"),
+    ],
+)
+def test_non_ascii_digits_are_refused(parseur, valeur):
+    with pytest.raises(ValeurInvalide):
+        parseur(valeur)
+
+
+@pytest.mark.parametrize("texte", ["01/01/0001", "0001-01-01", "31/12/1949"])
+def test_date_before_1950_is_implausible(texte):
+    with pytest.raises(ValeurInvalide, match="date invraisemblable"):
+        lire_date_vraisemblable(texte)
+
+
+def test_date_more_than_15_years_ahead_is_implausible():
+    aujourd_hui = datetime.date(2025, 6, 1)
+
+    assert lire_date_vraisemblable("31/12/2040", aujourd_hui=aujourd_hui)
+    with pytest.raises(ValeurInvalide, match="entre 1950 et 2040"):
+        lire_date_vraisemblable("01/01/2041", aujourd_hui=aujourd_hui)
+
+
+def test_year_one_is_written_with_four_digits():
+    assert lire_texte(datetime.date(1, 1, 1)) == "01/01/0001"

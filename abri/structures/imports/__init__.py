@@ -12,22 +12,26 @@ name, whose extension decides the format; ``auteur`` the user, whose perimeter
 bounds what the import may touch):
 
 - ``analyser_import_parc(auteur, fichier, nom_fichier) -> ResultatAnalyse``
-- ``appliquer_import_parc(auteur, fichier, nom_fichier, *, empreinte=None)
+- ``appliquer_import_parc(auteur, fichier, nom_fichier, *, empreinte: str)
   -> ResultatImport``
 - ``modele_import_parc() -> bytes``: the xlsx template to download
 - ``analyser_import_adresses(auteur, structure, fichier, nom_fichier)
   -> ResultatAnalyse``
 - ``appliquer_import_adresses(auteur, structure, fichier, nom_fichier, *,
-  empreinte=None) -> ResultatImport``
+  empreinte: str) -> ResultatImport``
 
 A :class:`ResultatAnalyse` has ``est_valide``, ``rapport`` (iterate it for the
 errors, ``str()`` of each is a French sentence with its place), ``changements``
 (``str()`` of each: "Ligne 4 : création de la structure « … »"), ``crees``,
 ``modifies``, ``nombre(objet, action)``, ``lignes_ignorees`` (help and example rows
-of a template), ``avertissements`` and ``empreinte``. Pass the preview's
-``empreinte`` back when confirming: if the base changed so that the import would
-now do something else, nothing is written and the user is asked to look again.
+of a template) with ``message_lignes_ignorees`` ("Lignes 2 et 3 ignorées (aide ou
+exemple du modèle)."), ``avertissements`` and ``empreinte``. Pass the preview's
+``empreinte`` back, as is, when confirming; it is required: if it is empty, or if
+the base changed since the preview (the changes, or the recorded data they start
+from), nothing is written and the user is asked to look again.
 :class:`ResultatImport` adds ``applique``.
+
+Messages never name a structure or an operator outside the author's perimeter.
 """
 
 from abri.structures.imports.adresses import (

@@ -2,21 +2,26 @@
 
 The templates operators fill in have their headers on row 1 (``Adresse``, ``Code
 postal``, ``Ville``, ``Places autorisées``, ``Logement social``, ``QPV``, and ``Type de
-bâti`` in the mixed template), a help text on row 2, a prompt on row 3 and the data
-from row 4. Rows 2 and 3 are recognised as help rows because their places cell is
-not a number and their postal code cell not a postal code; they are reported as
-skipped. Without a ``Type de bâti`` column every address is scattered (diffus), as in
-the template for scattered housing.
+bâti`` in the mixed template), a help text on row 2 ("Ex : '35000'", "Renseignez le
+nombre de places…"), a prompt on row 3 ("Veuillez saisir vos adresses ici") and the
+data from row 4. Rows 2 and 3 are recognised as help rows because they hold help
+texts and nothing that looks like data (see
+:func:`~abri.structures.imports.commun.est_ligne_aide`); they are reported as
+skipped in ``lignes_ignorees``. A row with bad values (places ``-5`` next to a postal
+code) is data, and its errors are reported. Without a ``Type de bâti`` column every
+address is scattered (diffus), as in the template for scattered housing.
 
 The file replaces every address of the structure, all or nothing; a file without
-any address is refused and the recorded addresses stay.
+any address is refused and the recorded addresses stay. The fingerprint of the
+preview covers the recorded addresses: if they changed before the confirmation
+(another import, an edit), nothing is written.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
-from collections.abc import Callable
 from typing import IO, Any
 
 from django.conf import settings
@@ -28,9 +33,7 @@ from abri.communs.tableurs import (
     Colonne,
     FichierRefuse,
     LectureLigne,
-    Ligne,
     RapportImport,
-    Tableau,
     lire_octets,
     lire_tableau,
 )
@@ -45,12 +48,14 @@ from abri.communs.valeurs import (
 )
 from abri.structures import regles
 from abri.structures.imports.commun import (
+    PLACES_MAX,
     Changement,
     EchecApplication,
     Nature,
     ResolveurCommunes,
     ResultatAnalyse,
     ResultatImport,
+    empreinte_confirmee,
     separer_lignes_aide,
 )
 from abri.structures.models import Structure, TypeBati
@@ -83,24 +88,6 @@ def lire_type_bati(valeur: Cellule) -> str | None:
     return type_bati
 
 
-def _est_donnee(tableau: Tableau) -> Callable[[Ligne], bool]:
-    """A help row has neither a number of places nor a postal code."""
-
-    def est_donnee(ligne: Ligne) -> bool:
-        for cle, parseur in (
-            ("places_autorisees", lire_entier),
-            ("code_postal", lire_code_postal),
-        ):
-            try:
-                if parseur(tableau.valeur(ligne, cle)) is not None:
-                    return True
-            except ValeurInvalide:
-                pass
-        return False
-
-    return est_donnee
-
-
 def _lire_ligne(
     lecture: LectureLigne, type_par_defaut: str | None
 ) -> dict[str, Any] | None:
@@ -111,7 +98,7 @@ def _lire_ligne(
     ville = lecture.lire("ville", obligatoire=True)
     places = lecture.lire(
         "places_autorisees",
-        lambda v: lire_entier(v, minimum=0),
+        lambda v: lire_entier(v, minimum=0, maximum=PLACES_MAX),
         obligatoire=True,
     )
     logement_social = lecture.lire("logement_social", lire_booleen)
@@ -152,13 +139,15 @@ def _analyser(
     if not Structure.objects.editable_by(auteur).filter(pk=structure.pk).exists():
         rapport.ajouter("cette structure est hors de votre périmètre")
         return analyse, []
+    actuelles = _adresses_actuelles(structure)
+    analyse.etat = _etat(structure, actuelles)
     try:
         tableau = lire_tableau(donnees, nom_fichier, COLONNES)
     except FichierRefuse as refus:
         rapport.ajouter(refus.message)
         return analyse, []
 
-    aide, lignes = separer_lignes_aide(tableau.lignes, _est_donnee(tableau))
+    aide, lignes = separer_lignes_aide(tableau.lignes)
     analyse.lignes_ignorees = aide
     analyse.lignes_lues = len(lignes)
     if not lignes:
@@ -172,6 +161,8 @@ def _analyser(
     lues: list[tuple[LectureLigne, dict[str, Any]]] = []
     for ligne in lignes:
         lecture = LectureLigne(tableau, ligne, rapport)
+        if not lecture.verifier_decoupage():
+            continue
         if (valeurs := _lire_ligne(lecture, type_par_defaut)) is not None:
             lues.append((lecture, valeurs))
 
@@ -192,17 +183,13 @@ def _analyser(
         return analyse, []
 
     nouvelles = [a for _, a in adresses]
-    _decrire(analyse, structure, adresses)
+    _decrire(analyse, structure, actuelles, adresses)
     _avertir_ecart(analyse, structure, nouvelles)
     return analyse, nouvelles
 
 
-def _decrire(
-    analyse: ResultatAnalyse,
-    structure: Structure,
-    adresses: list[tuple[int, NouvelleAdresse]],
-) -> None:
-    actuelles = [
+def _adresses_actuelles(structure: Structure) -> list[NouvelleAdresse]:
+    return [
         NouvelleAdresse(
             adresse=a.adresse,
             code_postal=a.code_postal,
@@ -212,8 +199,34 @@ def _decrire(
             logement_social=a.logement_social,
             qpv=a.qpv,
         )
-        for a in structure.adresses.all()
+        for a in structure.adresses.order_by("pk")
     ]
+
+
+def _etat(structure: Structure, actuelles: list[NouvelleAdresse]) -> list[Any]:
+    """The recorded addresses, exactly as they are, for the fingerprint: another
+    import or an edit after the preview changes it, even with the same count."""
+    contenus = [
+        [
+            a.adresse,
+            a.code_postal,
+            a.commune_id,
+            a.places_autorisees,
+            a.type_bati,
+            a.logement_social,
+            a.qpv,
+        ]
+        for a in actuelles
+    ]
+    return [structure.pk, sorted(contenus, key=json.dumps)]
+
+
+def _decrire(
+    analyse: ResultatAnalyse,
+    structure: Structure,
+    actuelles: list[NouvelleAdresse],
+    adresses: list[tuple[int, NouvelleAdresse]],
+) -> None:
     if Counter(map(_cle, actuelles)) == Counter(_cle(a) for _, a in adresses):
         return
     total = sum(a.places_autorisees for _, a in adresses)
@@ -275,11 +288,12 @@ def appliquer_import_adresses(
     fichier: bytes | IO[bytes],
     nom_fichier: str,
     *,
-    empreinte: str | None = None,
+    empreinte: str,
 ) -> ResultatImport:
     """Check again and replace the structure's addresses with the file's, or nothing.
-    With ``empreinte`` (the preview's), a result that differs from the preview is
-    refused."""
+    ``empreinte`` is the preview's: if the result, or the recorded addresses it
+    replaces, differ from the preview, or ``empreinte`` is empty, nothing is
+    written."""
     try:
         donnees = lire_octets(fichier)
     except FichierRefuse as refus:
@@ -293,10 +307,7 @@ def appliquer_import_adresses(
             analyse, adresses = _analyser(auteur, structure, donnees, nom_fichier)
             if not analyse.est_valide:
                 return ResultatImport.depuis(analyse, applique=False)
-            if empreinte is not None and empreinte != analyse.empreinte:
-                analyse.rapport.ajouter(
-                    "les adresses ont changé depuis l'aperçu : relancez l'analyse"
-                )
+            if not empreinte_confirmee(analyse, empreinte):
                 return ResultatImport.depuis(analyse, applique=False)
             if not analyse.changements:
                 return ResultatImport.depuis(analyse, applique=True)

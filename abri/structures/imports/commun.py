@@ -7,19 +7,41 @@ import json
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from abri.communs.tableurs import Ligne, RapportImport
 from abri.communs.texte import normaliser_recherche
-from abri.communs.valeurs import ValeurInvalide
+from abri.communs.valeurs import Cellule, ValeurInvalide
 from abri.communs.verrou import verrou_exclusif
 from abri.territoires.models import CodePostal, Commune
 
 logger = logging.getLogger(__name__)
 
+PLACES_MAX = 100_000  # places of one structure or address, far above the largest
 LIGNES_AIDE_MAX = 3  # rows of help text a template may have between header and data
+# First words of the help texts and prompts of templates ("Ex : '35000'",
+# "Renseignez le nombre de places…", "Veuillez saisir vos adresses ici"),
+# accents and case aside.
+MOTS_CONSIGNE = frozenset(
+    {"ex", "exemple", "exemples", "nombre", "merci", "format", "jj"}
+)
+DEBUTS_CONSIGNE = (
+    "veuill",
+    "saisi",
+    "renseign",
+    "indiqu",
+    "precis",
+    "rempli",
+    "a rempli",
+    "complet",
+    "choisi",
+    "selectionn",
+)
+MOTS_PHRASE = 8  # a cell of this many words or more is a sentence, not a value
+MOTS_FORME = 6  # "5 chiffres", "'Oui' ou 'Non'": short, not a whole row in one cell
+_FORMAT_ATTENDU = re.compile(r"\b\d+ (chiffre|caractere|lettre)s?\b")  # 5 chiffres
 
 
 class Nature:
@@ -52,9 +74,11 @@ class Changement:
 class ResultatAnalyse:
     """What an import found: its errors, and the changes it would make.
 
-    ``empreinte`` summarises the changes: pass it back when confirming, so that an
-    import whose effect changed since the preview (someone edited the park
-    meanwhile) is refused rather than applied unseen.
+    ``empreinte`` summarises the changes, the warnings and the recorded data they
+    were computed from (:attr:`etat`): pass it back when confirming, so that an
+    import whose effect or starting point changed since the preview (someone edited
+    the park or imported the same addresses meanwhile) is refused rather than
+    applied unseen.
     """
 
     rapport: RapportImport
@@ -62,6 +86,9 @@ class ResultatAnalyse:
     lignes_lues: int = 0
     lignes_ignorees: list[int] = field(default_factory=list)
     avertissements: list[str] = field(default_factory=list)
+    # The recorded data the import compares the file with or replaces, as plain
+    # JSON values: part of ``empreinte``, never shown.
+    etat: list[Any] = field(default_factory=list, repr=False)
 
     @property
     def est_valide(self) -> bool:
@@ -84,14 +111,30 @@ class ResultatAnalyse:
     @property
     def empreinte(self) -> str:
         contenu = json.dumps(
-            [
-                [c.ligne, c.objet, c.action, c.libelle, c.description, c.details]
-                for c in self.changements
-            ],
+            {
+                "changements": [
+                    [c.ligne, c.objet, c.action, c.libelle, c.description, c.details]
+                    for c in self.changements
+                ],
+                "avertissements": self.avertissements,
+                "etat": self.etat,
+            },
             default=str,
             sort_keys=True,
         )
         return hashlib.sha256(contenu.encode()).hexdigest()
+
+    @property
+    def message_lignes_ignorees(self) -> str:
+        """The sentence for the preview ("Lignes 2 et 3 ignorées (aide ou exemple
+        du modèle)."), empty when no row was skipped."""
+        numeros = [str(n) for n in sorted(self.lignes_ignorees)]
+        if not numeros:
+            return ""
+        if len(numeros) == 1:
+            return f"Ligne {numeros[0]} ignorée (aide ou exemple du modèle)."
+        liste = f"{', '.join(numeros[:-1])} et {numeros[-1]}"
+        return f"Lignes {liste} ignorées (aide ou exemple du modèle)."
 
     def resume(self) -> str:
         if not self.est_valide:
@@ -115,8 +158,24 @@ class ResultatImport(ResultatAnalyse):
             lignes_lues=analyse.lignes_lues,
             lignes_ignorees=analyse.lignes_ignorees,
             avertissements=analyse.avertissements,
+            etat=analyse.etat,
             applique=applique,
         )
+
+
+def empreinte_confirmee(analyse: ResultatAnalyse, empreinte: str) -> bool:
+    """Whether ``empreinte``, sent back by the confirmation, is that of the analysis
+    made now; otherwise the error asking to look at the preview again is added."""
+    if empreinte and empreinte == analyse.empreinte:
+        return True
+    analyse.rapport.ajouter(
+        "les données ont changé depuis l'aperçu : relancez l'analyse du fichier et "
+        "vérifiez les changements avant de confirmer"
+        if empreinte
+        else "aucun aperçu à confirmer : relancez l'analyse du fichier et vérifiez "
+        "les changements avant de confirmer"
+    )
+    return False
 
 
 class EchecApplication(Exception):
@@ -128,20 +187,65 @@ class EchecApplication(Exception):
         self.message = message
 
 
+def est_consigne(valeur: Cellule, aides: Collection[str] = ()) -> bool:
+    """A cell written by a template for the user to read: "Ex : '35000'", an
+    instruction ("Renseignez…", "Veuillez saisir…", "Nombre de places"), the
+    expected form ("5 chiffres", "jj/mm/aaaa", "Oui/Non"), one of ``aides`` (the
+    template's own help texts, compared in normalised form), or a sentence of
+    :data:`MOTS_PHRASE` words or more without any digit (with digits, it may be a
+    whole row of data read as one cell)."""
+    if not isinstance(valeur, str):
+        return False
+    texte = normaliser_recherche(valeur)
+    if not texte:
+        return False
+    mots = texte.split()
+    return (
+        texte in aides
+        or mots[0] in MOTS_CONSIGNE
+        or texte.startswith(DEBUTS_CONSIGNE)
+        or (len(mots) <= MOTS_FORME and {"oui", "non"} <= set(mots))
+        or (len(mots) <= MOTS_FORME and _FORMAT_ATTENDU.search(texte) is not None)
+        or (len(mots) >= MOTS_PHRASE and not any(c.isdigit() for c in texte))
+    )
+
+
+def _ressemble_a_une_donnee(valeur: Cellule, aides: Collection[str]) -> bool:
+    """A number, a date, or text holding a digit that is not a help text."""
+    if valeur is None:
+        return False
+    if not isinstance(valeur, str):
+        return True
+    return any(c.isdigit() for c in valeur) and not est_consigne(valeur, aides)
+
+
+def est_ligne_aide(ligne: Ligne, aides: Iterable[str] = ()) -> bool:
+    """A help or prompt row of a template: at least one help text (see
+    :func:`est_consigne`) and nothing that looks like data (no number, date or
+    digit outside a help text). A row of data with bad values (places ``-5``,
+    ``12.5`` or ``douze`` next to a postal code, a département or a SIRET) is data.
+    """
+    normalisees = {normaliser_recherche(a) for a in aides}
+    cellules = [c for c in ligne.cellules if c is not None]
+    return any(est_consigne(c, normalisees) for c in cellules) and not any(
+        _ressemble_a_une_donnee(c, normalisees) for c in cellules
+    )
+
+
 def separer_lignes_aide(
-    lignes: Iterable[Ligne], est_donnee: Callable[[Ligne], bool]
+    lignes: Iterable[Ligne], est_aide: Callable[[Ligne], bool] = est_ligne_aide
 ) -> tuple[list[int], list[Ligne]]:
     """Split the help rows a template puts under its header from the data rows.
 
     Only the first rows can be help rows, at most :data:`LIGNES_AIDE_MAX`, and only
-    while they do not look like data (``est_donnee``); from the first data row on,
-    every row is data and its errors are reported. The numbers of the rows skipped
-    are returned so that the preview can say so.
+    while they clearly are (``est_aide``); from the first other row on, every row is
+    data and its errors are reported. The numbers of the rows skipped are returned
+    so that the preview can say so ("lignes 2 et 3 ignorées").
     """
     aide: list[int] = []
     donnees: list[Ligne] = []
     for ligne in lignes:
-        if not donnees and len(aide) < LIGNES_AIDE_MAX and not est_donnee(ligne):
+        if not donnees and len(aide) < LIGNES_AIDE_MAX and est_aide(ligne):
             aide.append(ligne.numero)
             continue
         donnees.append(ligne)

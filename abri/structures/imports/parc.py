@@ -16,6 +16,12 @@ difference becomes an extension, a reduction or a requalification at that date,
 carried by the row's act. A row identical to the base changes nothing. The
 département of a structure never changes, and the commune of its administrative
 address must lie in it.
+
+Values are bounded: places are whole numbers from 0 to 100 000, a date d'effet lies
+between 1950 and 15 years ahead, codes (DNA, FINESS, SIRET, postal code) are ASCII
+letters and digits only. Help rows of a template are skipped only when they clearly
+are help (:func:`~abri.structures.imports.commun.est_ligne_aide`); a first row with
+bad values is data, reported with its errors.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from abri.communs.tableurs import (
     lire_tableau,
 )
 from abri.communs.texte import normaliser_recherche
+from abri.communs.valeurs import formater_date
 from abri.operateurs import services as operateurs_services
 from abri.operateurs.models import Operateur
 from abri.structures.imports.commun import (
@@ -47,13 +54,14 @@ from abri.structures.imports.commun import (
     Nature,
     ResultatAnalyse,
     ResultatImport,
+    empreinte_confirmee,
     separer_lignes_aide,
     verrouiller_import,
 )
 from abri.structures.imports.parc_lignes import (
     COLONNES,
     LigneParc,
-    detecteur_donnees,
+    est_aide,
     est_exemple,
     lire_ligne_parc,
     resoudre_communes,
@@ -182,10 +190,11 @@ def _prevoir_nouvelle(lecture: LectureLigne, prevue: LignePrevue, plan: Plan) ->
         f"création de la structure « {ligne.nom} » ({ligne.type}, {ligne.departement})"
     )
     if ligne.capacite.places_autorisees:
+        assert ligne.date_effet is not None  # obligatoire: checked when read
         prevue.nature = NatureEvenement.CREATION
         prevue.variation = Variation(**vars(ligne.capacite))
         description += (
-            f", {_texte_capacite(ligne.capacite)} au {ligne.date_effet:%d/%m/%Y}"
+            f", {_texte_capacite(ligne.capacite)} au {formater_date(ligne.date_effet)}"
         )
     details = {c: [None, _valeur_affichee(v)] for c, v in prevue.identite.items()}
     if ligne.codes_dna:
@@ -211,8 +220,9 @@ def _verifier_capacite_future(
     for date in (d for d in dates if d >= date_effet):
         if not (_capacite(evenements, date) + ecart).est_valide:
             lecture.erreur(
-                f"avec ce changement, la capacité au {date:%d/%m/%Y} serait négative "
-                "ou aurait plus de places spécialisées que de places autorisées",
+                f"avec ce changement, la capacité au {formater_date(date)} serait "
+                "négative ou aurait plus de places spécialisées que de places "
+                "autorisées",
                 "places_autorisees",
             )
             return
@@ -252,8 +262,8 @@ def _prevoir_existante(
         if evenements and ligne.date_effet < evenements[0].date_effet:
             lecture.erreur(
                 "cette date précède le premier changement de capacité enregistré "
-                f"({evenements[0].date_effet:%d/%m/%Y}) : saisissez ce changement "
-                "dans la fiche de la structure",
+                f"({formater_date(evenements[0].date_effet)}) : saisissez ce "
+                "changement dans la fiche de la structure",
                 "date_effet",
             )
         if not ligne.acte:
@@ -299,7 +309,7 @@ def _prevoir_existante(
                 "capacité",
                 Nature.EVENEMENT,
                 structure.nom,
-                f"{libelle_nature} au {ligne.date_effet:%d/%m/%Y} pour « "
+                f"{libelle_nature} au {formater_date(ligne.date_effet)} pour « "
                 f"{structure.nom} » : {_texte_capacite(actuelle)} → "
                 f"{_texte_capacite(ligne.capacite)}",
                 {
@@ -313,8 +323,8 @@ def _prevoir_existante(
         if posterieurs:
             plan.analyse.avertissements.append(
                 f"Ligne {ligne.numero} : « {structure.nom} » a des changements de "
-                f"capacité après le {ligne.date_effet:%d/%m/%Y} ; ils s'ajouteront à "
-                "celui-ci."
+                f"capacité après le {formater_date(ligne.date_effet)} ; ils "
+                "s'ajouteront à celui-ci."
             )
     if prevue.identite or prevue.codes_dna is not None or prevue.nature:
         plan.lignes.append(prevue)
@@ -351,6 +361,14 @@ def _prevoir_operateurs(plan: Plan, operateurs: Sequence[OperateurPrevu]) -> Non
         plan.operateurs.append(prevu)
 
 
+HORS_PERIMETRE = {
+    "codes_dna": "ce code DNA désigne une structure hors de votre périmètre",
+    "finess": "ce numéro FINESS désigne une structure hors de votre périmètre",
+    "nom": "une structure de cet opérateur porte ce nom dans ce département, hors "
+    "de votre périmètre",
+}
+
+
 def _verifier_perimetre(
     auteur: Any,
     lecture: LectureLigne,
@@ -358,12 +376,14 @@ def _verifier_perimetre(
     prevu: OperateurPrevu,
     structure: Structure | None,
     modifiables: set[int],
+    designation: str,
 ) -> None:
     """The author may change the structure (or create it in its perimeter), and may
-    not hand it to an operator outside its perimeter."""
+    not hand it to an operator outside its perimeter. A structure outside the
+    perimeter is never named: the author may not even see it."""
     perimetre = auteur.perimetre
     if structure is not None and structure.pk not in modifiables:
-        lecture.erreur(f"la structure « {structure.nom} » est hors de votre périmètre")
+        lecture.erreur(HORS_PERIMETRE[designation], designation)
         return
     if structure is None:
         if not getattr(auteur, "peut_ecrire", False) or perimetre.est_vide:
@@ -381,6 +401,35 @@ def _verifier_perimetre(
         lecture.erreur("cet opérateur est hors de votre périmètre", "operateur_nom")
 
 
+def _etat(
+    structures: Sequence[Structure],
+    codes: dict[int, list[str]],
+    evenements: dict[int, list[EvenementCapacite]],
+    operateurs: Sequence[Operateur],
+) -> list[Any]:
+    """The recorded data the file was compared with, for the fingerprint: a
+    structure or an operator edited after the preview changes it."""
+    return [
+        sorted(
+            [
+                s.pk,
+                s.version,
+                codes.get(s.pk, []),
+                [
+                    [
+                        e.pk,
+                        e.date_effet.isoformat(),
+                        *(getattr(e, c) for c in CHAMPS_CAPACITE),
+                    ]
+                    for e in evenements.get(s.pk, [])
+                ],
+            ]
+            for s in {s.pk: s for s in structures}.values()
+        ),
+        sorted([o.pk, o.nom, o.siret] for o in {o.pk: o for o in operateurs}.values()),
+    ]
+
+
 def _planifier(auteur: Any, donnees: bytes, nom_fichier: str) -> Plan:
     plan = Plan(ResultatAnalyse(RapportImport(nom_fichier)))
     rapport = plan.analyse.rapport
@@ -390,9 +439,7 @@ def _planifier(auteur: Any, donnees: bytes, nom_fichier: str) -> Plan:
         rapport.ajouter(refus.message)
         return plan
 
-    aide, lignes_donnees = separer_lignes_aide(
-        tableau.lignes, detecteur_donnees(tableau)
-    )
+    aide, lignes_donnees = separer_lignes_aide(tableau.lignes, est_aide)
     plan.analyse.lignes_ignorees = aide
     departements = {d.code: d for d in Departement.objects.all()}
     lectures: dict[int, LectureLigne] = {}
@@ -403,6 +450,8 @@ def _planifier(auteur: Any, donnees: bytes, nom_fichier: str) -> Plan:
             continue
         lecture = LectureLigne(tableau, brute, rapport)
         lectures[brute.numero] = lecture
+        if not lecture.verifier_decoupage():
+            continue
         if (ligne := lire_ligne_parc(lecture, departements)) is not None:
             lignes.append(ligne)
     plan.analyse.lignes_lues = len(lectures)
@@ -413,14 +462,14 @@ def _planifier(auteur: Any, donnees: bytes, nom_fichier: str) -> Plan:
         return plan
     lignes = resoudre_communes(lectures, lignes)
 
-    reperage_operateurs = ReperageOperateurs(lignes)
+    reperage_operateurs = ReperageOperateurs(auteur, lignes)
     operateurs: dict[int, OperateurPrevu] = {}
     for ligne in lignes:
         prevu = reperage_operateurs.reperer(lectures[ligne.numero], ligne)
         if prevu is not None:
             operateurs[ligne.numero] = prevu
     ids_operateurs = [p.existant.pk for p in operateurs.values() if p.existant]
-    reperage = ReperageStructures(lignes, ids_operateurs)
+    reperage = ReperageStructures(auteur, lignes, ids_operateurs)
 
     reperees: list[tuple[LigneParc, Structure | None]] = []
     vues: dict[Any, int] = {}
@@ -466,13 +515,29 @@ def _planifier(auteur: Any, donnees: bytes, nom_fichier: str) -> Plan:
     ):
         codes[structure_id].append(code)
     evenements = _evenements(ids)
+    plan.analyse.etat = _etat(
+        [s for _, s in reperees if s is not None],
+        codes,
+        evenements,
+        [p.existant for p in operateurs.values() if p.existant],
+    )
 
+    retenus: list[OperateurPrevu] = []
     for ligne, structure in reperees:
         lecture = lectures[ligne.numero]
         prevu = operateurs[ligne.numero]
-        _verifier_perimetre(auteur, lecture, ligne, prevu, structure, modifiables)
+        _verifier_perimetre(
+            auteur,
+            lecture,
+            ligne,
+            prevu,
+            structure,
+            modifiables,
+            reperage.designation(ligne),
+        )
         if not lecture.est_valide:
             continue
+        retenus.append(prevu)
         prevue = LignePrevue(ligne, prevu, structure)
         if structure is None:
             _prevoir_nouvelle(lecture, prevue, plan)
@@ -480,9 +545,7 @@ def _planifier(auteur: Any, donnees: bytes, nom_fichier: str) -> Plan:
             _prevoir_existante(
                 lecture, prevue, plan, codes[structure.pk], evenements[structure.pk]
             )
-    _prevoir_operateurs(
-        plan, list(dict.fromkeys(operateurs[x.numero] for x, _ in reperees))
-    )
+    _prevoir_operateurs(plan, list(dict.fromkeys(retenus)))
     plan.analyse.changements.sort(key=lambda c: (c.ligne or 0, c.objet != "opérateur"))
     rapport.trier()
     return plan
@@ -601,11 +664,12 @@ def appliquer_import_parc(
     fichier: bytes | IO[bytes],
     nom_fichier: str,
     *,
-    empreinte: str | None = None,
+    empreinte: str,
 ) -> ResultatImport:
     """Check the file again against the base as it is now and apply it whole, or
-    nothing. With ``empreinte`` (that of the preview the user confirmed), an import
-    whose changes differ from the preview is refused."""
+    nothing. ``empreinte`` is that of the preview the user confirmed: an import
+    whose changes, or the data they start from, differ from the preview is refused,
+    and so is an empty ``empreinte``."""
     try:
         donnees = lire_octets(fichier)
     except FichierRefuse as refus:
@@ -620,11 +684,7 @@ def appliquer_import_parc(
             analyse = plan.analyse
             if not analyse.est_valide:
                 return ResultatImport.depuis(analyse, applique=False)
-            if empreinte is not None and empreinte != analyse.empreinte:
-                analyse.rapport.ajouter(
-                    "les données ont changé depuis l'aperçu : relancez l'analyse "
-                    "et vérifiez les changements avant de confirmer"
-                )
+            if not empreinte_confirmee(analyse, empreinte):
                 return ResultatImport.depuis(analyse, applique=False)
             _executer(auteur, plan)
     except EchecApplication as echec:

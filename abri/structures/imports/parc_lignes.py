@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,13 +23,17 @@ from abri.communs.valeurs import (
     ValeurInvalide,
     lire_code_departement,
     lire_code_postal,
-    lire_date,
+    lire_date_vraisemblable,
     lire_entier,
     lire_siret,
     lire_texte,
 )
 from abri.structures import regles
-from abri.structures.imports.commun import ResolveurCommunes
+from abri.structures.imports.commun import (
+    PLACES_MAX,
+    ResolveurCommunes,
+    est_ligne_aide,
+)
 from abri.structures.models import CHAMPS_CAPACITE, Public, TypeStructure
 from abri.structures.regles import Capacite
 from abri.territoires.models import Commune, Departement
@@ -174,6 +179,8 @@ PUBLICS = {
     "tout public": Public.TOUS,
 }
 SEPARATEURS_CODES = str.maketrans(dict.fromkeys(",;/+|\n", " "))
+_CODE_ASCII = re.compile(r"[A-Za-z0-9 _.-]+")
+_FINESS = re.compile(r"[0-9A-Z]{9}")
 
 
 # Parsers of the columns of this import -------------------------------------------
@@ -217,7 +224,8 @@ def lire_codes_dna(valeur: Cellule) -> list[str] | None:
         return None
     codes = []
     for brut in texte.translate(SEPARATEURS_CODES).split():
-        code = regles.normaliser_code_dna(brut)
+        # ASCII only: "H٤٤٠١" or "Ｈ４４０１" must not pass for H4401.
+        code = regles.normaliser_code_dna(brut) if _CODE_ASCII.fullmatch(brut) else None
         if code is None:
             raise ValeurInvalide(f"« {brut} » n'est pas un code DNA (H0209)")
         if code not in codes:
@@ -230,13 +238,16 @@ def lire_finess(valeur: Cellule) -> str | None:
     if texte is None:
         return None
     finess = "".join(texte.split()).upper()
-    if len(finess) != 9 or not finess.isalnum():
-        raise ValeurInvalide("numéro FINESS invalide (9 caractères)")
+    if not _FINESS.fullmatch(finess):
+        raise ValeurInvalide(
+            "numéro FINESS invalide (9 chiffres ou lettres non accentuées)"
+        )
     return finess
 
 
 def lire_places(valeur: Cellule) -> int | None:
-    return lire_entier(valeur, minimum=0)
+    """Places of a structure: a whole number from 0 to :data:`PLACES_MAX`."""
+    return lire_entier(valeur, minimum=0, maximum=PLACES_MAX)
 
 
 # Reading of the rows ---------------------------------------------------------------
@@ -261,14 +272,12 @@ class LigneParc:
     acte: str | None
 
 
-def detecteur_donnees(tableau: Tableau) -> Callable[[Ligne], bool]:
-    def est_donnee(ligne: Ligne) -> bool:
-        try:
-            return lire_places(tableau.valeur(ligne, "places_autorisees")) is not None
-        except ValeurInvalide:
-            return False
+AIDES = tuple(c.aide for c in COLONNES)
 
-    return est_donnee
+
+def est_aide(ligne: Ligne) -> bool:
+    """The help row of the template (its texts, or any operator's help texts)."""
+    return est_ligne_aide(ligne, AIDES)
 
 
 def est_exemple(tableau: Tableau, ligne: Ligne) -> bool:
@@ -321,7 +330,7 @@ def lire_ligne_parc(
             f"({capacite.places_autorisees})",
             champ,
         )
-    date_effet = lecture.lire("date_effet", lire_date, obligatoire=True)
+    date_effet = lecture.lire("date_effet", lire_date_vraisemblable, obligatoire=True)
     acte = lecture.lire("acte", _texte(250))
 
     if not lecture.est_valide:

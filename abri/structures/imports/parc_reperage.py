@@ -1,10 +1,15 @@
-"""Recognition of the operators and structures a park import names."""
+"""Recognition of the operators and structures a park import names.
+
+Messages name a recorded operator or structure only when the author may see it
+(``for_user``): an import must not reveal what lies outside the perimeter.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from abri.communs.tableurs import LectureLigne
 from abri.communs.texte import normaliser_recherche
@@ -30,7 +35,7 @@ class OperateurPrevu:
 
 
 class ReperageOperateurs:
-    def __init__(self, lignes: Sequence[LigneParc]) -> None:
+    def __init__(self, auteur: Any, lignes: Sequence[LigneParc]) -> None:
         sirets = {x.operateur_siret for x in lignes if x.operateur_siret}
         noms = {normaliser_recherche(x.operateur_nom) for x in lignes}
         self.connus_siret = {
@@ -41,6 +46,14 @@ class ReperageOperateurs:
             "pk"
         ):
             self.connus_nom[operateur.nom_recherche].append(operateur)
+        connus = {o.pk for o in self.connus_siret.values()} | {
+            o.pk for liste in self.connus_nom.values() for o in liste
+        }
+        self.visibles = set(
+            Operateur.objects.for_user(auteur)
+            .filter(pk__in=connus)
+            .values_list("pk", flat=True)
+        )
         self.par_siret: dict[str, OperateurPrevu] = {}
         self.par_nom: dict[str, OperateurPrevu] = {}
         self.existants: dict[int, OperateurPrevu] = {}
@@ -81,11 +94,17 @@ class ReperageOperateurs:
         if prevu is None:
             return self._retenir(OperateurPrevu(nom, siret, ligne.numero), cle_nom)
         if siret and prevu.siret and prevu.siret != siret:
-            lecture.erreur(
-                f"l'opérateur « {prevu.libelle} » a le SIRET {prevu.siret} : "
-                "vérifiez le SIRET ou la raison sociale",
-                "operateur_siret",
-            )
+            if prevu.existant is None or prevu.existant.pk in self.visibles:
+                message = (
+                    f"l'opérateur « {prevu.libelle} » a le SIRET {prevu.siret} : "
+                    "vérifiez le SIRET ou la raison sociale"
+                )
+            else:
+                message = (
+                    "un opérateur hors de votre périmètre porte cette raison sociale "
+                    "avec un autre SIRET : vérifiez le SIRET ou la raison sociale"
+                )
+            lecture.erreur(message, "operateur_siret")
             return None
         if siret and not prevu.siret:
             prevu.siret = siret
@@ -94,7 +113,9 @@ class ReperageOperateurs:
 
 
 class ReperageStructures:
-    def __init__(self, lignes: Sequence[LigneParc], operateurs: Sequence[int]) -> None:
+    def __init__(
+        self, auteur: Any, lignes: Sequence[LigneParc], operateurs: Sequence[int]
+    ) -> None:
         codes = {c for x in lignes for c in x.codes_dna or []}
         finess = {x.finess for x in lignes if x.finess}
         departements = {x.departement.code for x in lignes if x.departement}
@@ -119,6 +140,22 @@ class ReperageStructures:
                     structure.operateur_id, structure.nom, structure.departement_id
                 )
             ].append(structure)
+        connues = {s.pk for s in self.par_code.values()} | {
+            s.pk for liste in self.par_finess.values() for s in liste
+        }
+        self.visibles = set(
+            Structure.objects.for_user(auteur)
+            .filter(pk__in=connues)
+            .values_list("pk", flat=True)
+        )
+
+    def designation(self, ligne: LigneParc) -> str:
+        """The column by which the row's structure was recognised."""
+        if any(c in self.par_code for c in ligne.codes_dna or []):
+            return "codes_dna"
+        if ligne.finess and ligne.finess in self.par_finess:
+            return "finess"
+        return "nom"
 
     @staticmethod
     def cle(operateur_id: int, nom: str, departement: str) -> tuple[int, str, str]:
@@ -132,20 +169,32 @@ class ReperageStructures:
             self.par_code[c] for c in ligne.codes_dna or [] if c in self.par_code
         }
         if len(par_code) > 1:
-            noms = ", ".join(sorted(s.nom for s in par_code))
-            lecture.erreur(
-                f"ces codes DNA sont ceux de plusieurs structures ({noms})", "codes_dna"
-            )
+            if all(s.pk in self.visibles for s in par_code):
+                noms = ", ".join(sorted(f"« {s.nom} »" for s in par_code))
+                message = f"ces codes DNA sont ceux de plusieurs structures ({noms})"
+            else:
+                message = (
+                    "ces codes DNA sont ceux de plusieurs structures, dont une au "
+                    "moins hors de votre périmètre"
+                )
+            lecture.erreur(message, "codes_dna")
             return False, None
         par_finess = self.par_finess.get(ligne.finess or "", [])
         if par_code:
             structure = par_code.pop()
             if par_finess and structure not in par_finess:
-                lecture.erreur(
-                    f"ce numéro FINESS est celui de « {par_finess[0].nom} », pas de la "
-                    f"structure du code DNA (« {structure.nom} »)",
-                    "finess",
-                )
+                autre = par_finess[0]
+                if {structure.pk, autre.pk} <= self.visibles:
+                    message = (
+                        f"ce numéro FINESS est celui de « {autre.nom} », pas de la "
+                        f"structure du code DNA (« {structure.nom} »)"
+                    )
+                else:
+                    message = (
+                        "ce numéro FINESS et ce code DNA désignent deux structures "
+                        "différentes"
+                    )
+                lecture.erreur(message, "finess")
                 return False, None
             return True, structure
         if len(par_finess) > 1:

@@ -51,6 +51,14 @@ def modele(entetes, *lignes):
     return tampon.getvalue()
 
 
+def confirmer(agent, structure, fichier, nom="adresses.xlsx"):
+    """Preview the file, then confirm that preview, as the page does."""
+    analyse = analyser_import_adresses(agent, structure, fichier, nom)
+    return appliquer_import_adresses(
+        agent, structure, fichier, nom, empreinte=analyse.empreinte
+    )
+
+
 @pytest.fixture
 def agent():
     Region.objects.create(code="53", nom="Bretagne")
@@ -100,7 +108,7 @@ def test_diffus_template_replaces_the_addresses_and_skips_its_help_rows(
         ["5 quai Duguay-Trouin", "35400", "St Malo", 6, " NON ", "Oui"],
     )
 
-    resultat = appliquer_import_adresses(agent, structure, fichier, "adresses.xlsx")
+    resultat = confirmer(agent, structure, fichier, "adresses.xlsx")
 
     assert resultat.applique, str(resultat.rapport)
     assert resultat.lignes_ignorees == [2, 3]
@@ -126,7 +134,7 @@ def test_mixed_template_takes_each_type_de_bati(agent, structure):
         ["8 rue Basse", "35200", "Rennes", 5, "Oui", "Non", "diffus"],
     )
 
-    appliquer_import_adresses(agent, structure, fichier, "adresses.xlsx")
+    confirmer(agent, structure, fichier, "adresses.xlsx")
 
     structure.refresh_from_db()
     assert structure.type_bati == TypeBati.MIXTE
@@ -150,9 +158,7 @@ def test_mixed_template_without_type_de_bati_in_a_row_is_an_error(agent, structu
 def test_empty_sheet_is_refused_and_the_addresses_stay(
     agent, structure, adresse_existante
 ):
-    resultat = appliquer_import_adresses(
-        agent, structure, modele(ENTETES_DIFFUS), "adresses.xlsx"
-    )
+    resultat = confirmer(agent, structure, modele(ENTETES_DIFFUS), "adresses.xlsx")
 
     assert not resultat.applique
     assert [e.message for e in resultat.rapport] == [
@@ -187,7 +193,7 @@ def test_one_bad_row_writes_nothing_and_every_error_is_reported(
         ["8 rue Basse", "7501", "Paris", "2,5", "Peut-être", "Non"],
     )
 
-    resultat = appliquer_import_adresses(agent, structure, fichier, "adresses.xlsx")
+    resultat = confirmer(agent, structure, fichier, "adresses.xlsx")
 
     assert not resultat.applique
     assert [(e.ligne, e.colonne, e.valeur) for e in resultat.rapport] == [
@@ -213,7 +219,7 @@ def test_replacement_is_journaled_as_an_import(agent, structure):
         ENTETES_DIFFUS, ["1 rue Haute", "35000", "Rennes", 4, "Oui", "Non"]
     )
 
-    appliquer_import_adresses(agent, structure, fichier, "adresses.xlsx")
+    confirmer(agent, structure, fichier, "adresses.xlsx")
 
     entree = EntreeJournal.objects.get()
     assert (entree.action, entree.structure_id, entree.changements) == (
@@ -227,9 +233,9 @@ def test_same_addresses_again_change_nothing(agent, structure):
     fichier = modele(
         ENTETES_DIFFUS, ["1 rue Haute", "35000", "Rennes", 4, "Oui", "Non"]
     )
-    appliquer_import_adresses(agent, structure, fichier, "adresses.xlsx")
+    confirmer(agent, structure, fichier, "adresses.xlsx")
 
-    resultat = appliquer_import_adresses(agent, structure, fichier, "adresses.xlsx")
+    resultat = confirmer(agent, structure, fichier, "adresses.xlsx")
 
     assert resultat.changements == []
     assert EntreeJournal.objects.count() == 1
@@ -241,7 +247,7 @@ def test_csv_in_windows_1252_with_semicolons_is_imported(agent, structure):
         "2 allée des Érables;35000;Rennes;3;Oui;Non\r\n"
     ).encode("cp1252")
 
-    resultat = appliquer_import_adresses(agent, structure, contenu, "adresses.csv")
+    resultat = confirmer(agent, structure, contenu, "adresses.csv")
 
     assert resultat.applique, str(resultat.rapport)
     assert structure.adresses.get().adresse == "2 allée des Érables"
@@ -253,7 +259,149 @@ def test_structure_outside_the_perimeter_is_refused(structure):
         ENTETES_DIFFUS, ["1 rue Haute", "35000", "Rennes", 4, "Oui", "Non"]
     )
 
-    resultat = appliquer_import_adresses(lecteur, structure, fichier, "adresses.xlsx")
+    resultat = confirmer(lecteur, structure, fichier, "adresses.xlsx")
 
     assert not resultat.applique
     assert not structure.adresses.exists()
+
+
+def sans_aide(entetes, *lignes):
+    """A file with the data right under the headers."""
+    tampon = io.BytesIO()
+    classeur = xlsxwriter.Workbook(tampon, {"in_memory": True})
+    onglet = classeur.add_worksheet("Feuille1")
+    for i, valeurs in enumerate([entetes, *lignes]):
+        for j, valeur in enumerate(valeurs):
+            if isinstance(valeur, str):
+                onglet.write_string(i, j, valeur)
+            elif valeur is not None:
+                onglet.write_number(i, j, valeur)
+    classeur.close()
+    return tampon.getvalue()
+
+
+def test_first_row_with_bad_places_and_postal_code_is_reported_not_skipped(
+    agent, structure
+):
+    fichier = sans_aide(
+        ENTETES_DIFFUS,
+        ["8 rue Basse", "7501", "Rennes", -5, "Oui", "Non"],
+        ["12 rue des Lilas", "35000", "Rennes", 4, "Oui", "Non"],
+    )
+
+    analyse = analyser_import_adresses(agent, structure, fichier, "adresses.xlsx")
+
+    assert analyse.lignes_ignorees == []
+    assert [(e.ligne, e.colonne) for e in analyse.rapport] == [
+        (2, "Code postal"),
+        (2, "Places autorisées"),
+    ]
+
+
+def test_help_and_prompt_rows_of_the_operators_template_are_skipped(agent, structure):
+    tampon = io.BytesIO()
+    classeur = xlsxwriter.Workbook(tampon, {"in_memory": True})
+    onglet = classeur.add_worksheet("Feuille1")
+    onglet.write_row(0, 0, ENTETES_DIFFUS)
+    onglet.write_row(
+        1,
+        0,
+        [
+            "Ex : '123 rue de l’Europe'",
+            "Ex : '35000'",
+            "Ex : 'Rennes'",
+            "Renseignez le nombre de places autorisées théorique pour chaque "
+            "adresse. Ex : '52'",
+            "Les logements sociaux correspondent aux logement loués à un bailleur "
+            "social. Précisez pour chaque adresse 'Oui' ou 'Non'",
+            "Vous pouvez vérifier si une adresse fait partie d’un Quartier "
+            "Prioritaire de la politique de la Ville (QPV) sur ce lien.",
+        ],
+    )
+    onglet.write_string(2, 0, "Veuillez saisir vos adresses ici")
+    onglet.write_row(3, 0, ["12 rue des Lilas", "35000", "Rennes", 4, "Oui", "Non"])
+    classeur.close()
+
+    analyse = analyser_import_adresses(
+        agent, structure, tampon.getvalue(), "adresses.xlsx"
+    )
+
+    assert analyse.est_valide, str(analyse.rapport)
+    assert analyse.lignes_ignorees == [2, 3]
+    assert analyse.message_lignes_ignorees == (
+        "Lignes 2 et 3 ignorées (aide ou exemple du modèle)."
+    )
+    assert analyse.lignes_lues == 1
+
+
+def test_preview_is_stale_when_other_addresses_of_the_same_count_were_imported(
+    agent, structure, adresse_existante
+):
+    a_moi = modele(ENTETES_DIFFUS, ["1 rue Haute", "35000", "Rennes", 4, "Oui", "Non"])
+    apercu = analyser_import_adresses(agent, structure, a_moi, "a.xlsx")
+    d_un_autre = modele(
+        ENTETES_DIFFUS, ["9 rue Neuve", "35000", "Rennes", 4, "Non", "Non"]
+    )
+    confirmer(agent, structure, d_un_autre, "b.xlsx")
+
+    resultat = appliquer_import_adresses(
+        agent, structure, a_moi, "a.xlsx", empreinte=apercu.empreinte
+    )
+
+    assert not resultat.applique
+    assert "les données ont changé depuis l'aperçu" in str(resultat.rapport)
+    assert list(structure.adresses.values_list("adresse", flat=True)) == ["9 rue Neuve"]
+
+
+@pytest.mark.parametrize("empreinte", ["", None])
+def test_confirmation_without_the_preview_fingerprint_is_refused(
+    agent, structure, empreinte
+):
+    fichier = modele(
+        ENTETES_DIFFUS, ["1 rue Haute", "35000", "Rennes", 4, "Oui", "Non"]
+    )
+
+    resultat = appliquer_import_adresses(
+        agent, structure, fichier, "a.xlsx", empreinte=empreinte
+    )
+
+    assert not resultat.applique
+    assert "relancez l'analyse" in str(resultat.rapport)
+    assert not structure.adresses.exists()
+
+
+@pytest.mark.parametrize("places", ["100000000000000000000", 1e20])
+def test_places_beyond_100000_are_refused_instead_of_crashing(agent, structure, places):
+    fichier = modele(
+        ENTETES_DIFFUS, ["1 rue Haute", "35000", "Rennes", places, "Oui", "Non"]
+    )
+
+    resultat = confirmer(agent, structure, fichier)
+
+    assert not resultat.applique
+    assert [(e.colonne, e.message) for e in resultat.rapport] == [
+        ("Places autorisées", "nombre invraisemblable : 100\u00a0000 au plus")
+    ]
+
+
+def test_csv_row_using_commas_under_a_semicolon_header_is_an_error(agent, structure):
+    contenu = (
+        "Adresse;Code postal;Ville;Places autorisées;Logement social;QPV\n"
+        "2 allée des Érables,35000,Rennes,3,Oui,Non\n"
+    ).encode()
+
+    analyse = analyser_import_adresses(agent, structure, contenu, "adresses.csv")
+
+    assert [(e.ligne, e.colonne, e.valeur) for e in analyse.rapport] == [
+        (2, "Adresse", "2 allée des Érables,35000,Rennes,3,Oui,Non")
+    ]
+
+
+def test_postal_code_in_fullwidth_digits_is_refused(agent, structure):
+    fichier = modele(
+        ENTETES_DIFFUS, ["1 rue Haute", "３５０００", "Rennes", 4, "Oui", "Non"]
+    )
+
+    analyse = analyser_import_adresses(agent, structure, fichier, "adresses.xlsx")
+
+    assert [e.colonne for e in analyse.rapport] == ["Code postal"]

@@ -3,6 +3,7 @@ import io
 
 import pytest
 import xlsxwriter
+from django.db.models import F
 from python_calamine import CalamineWorkbook
 
 from abri.communs.erreurs import ErreurMetier
@@ -140,8 +141,14 @@ def agent_du_05(territoires):
     return utilisateur
 
 
+def confirmer(agent, contenu, nom="parc.xlsx"):
+    """Preview the file, then confirm that preview, as the page does."""
+    analyse = analyser_import_parc(agent, contenu, nom)
+    return appliquer_import_parc(agent, contenu, nom, empreinte=analyse.empreinte)
+
+
 def importer(agent, *lignes):
-    return appliquer_import_parc(agent, xlsx(*lignes), "parc.xlsx")
+    return confirmer(agent, xlsx(*lignes))
 
 
 def test_dry_run_lists_the_changes_and_writes_nothing(agent):
@@ -474,7 +481,7 @@ def test_template_filled_under_its_example_row_is_imported(agent):
     modele = CalamineWorkbook.from_filelike(io.BytesIO(modele_import_parc()))
     lignes = modele.get_sheet_by_index(0).to_python()
 
-    resultat = appliquer_import_parc(agent, classeur([*lignes, ligne()]), "parc.xlsx")
+    resultat = confirmer(agent, classeur([*lignes, ligne()]))
 
     assert resultat.applique, str(resultat.rapport)
     assert list(Structure.objects.values_list("nom", flat=True)) == ["CADA de Rennes"]
@@ -488,9 +495,7 @@ def test_csv_file_with_commas_is_imported(agent):
         '01/01/2024,"Arrêté 2024-001"'
     )
 
-    resultat = appliquer_import_parc(
-        agent, f"{entete}\r\n{valeurs}\r\n".encode(), "parc.csv"
-    )
+    resultat = confirmer(agent, f"{entete}\r\n{valeurs}\r\n".encode(), "parc.csv")
 
     assert resultat.applique, str(resultat.rapport)
     assert Structure.objects.get().nom == "CADA de Rennes"
@@ -557,3 +562,170 @@ def test_failure_while_applying_rolls_back_the_rows_already_written(agent, monke
     assert [str(e) for e in resultat.rapport] == ["parc.xlsx, ligne 3 : Refus simulé."]
     assert not Structure.objects.exists()
     assert not EntreeJournal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("places", "message"),
+    [
+        (-5, "nombre supérieur ou égal à 0 attendu"),
+        (None, "valeur obligatoire"),
+        ("douze", "nombre entier attendu (nombre attendu)"),
+        ("12.5", "nombre entier attendu, sans décimales"),
+    ],
+)
+def test_first_row_with_unreadable_places_is_reported_not_skipped(
+    agent, places, message
+):
+    analyse = analyser_import_parc(
+        agent,
+        xlsx(
+            ligne(**{"Places autorisées": places}),
+            ligne(**{"Nom de la structure": "CADA 2", "Codes DNA": "C3502"}),
+        ),
+        "parc.xlsx",
+    )
+
+    assert analyse.lignes_ignorees == []
+    assert [(e.ligne, e.colonne, e.message) for e in analyse.rapport] == [
+        (2, "Places autorisées", message)
+    ]
+
+
+def test_operator_help_rows_are_skipped_and_listed(agent):
+    aide = ["Raison sociale", "Ex : '35600000009075'", "Nom", "Ex : 'CADA'"]
+    aide += ["Ex : '35'", "Oui/Non", None, "Ex : '35000'", None, None, None]
+    aide += ["Nombre de places", None, None, None, "jj/mm/aaaa", None]
+    consigne = ["Veuillez saisir les structures ci-dessous"]
+
+    analyse = analyser_import_parc(
+        agent, classeur([ENTETES, aide, consigne, ligne()]), "parc.xlsx"
+    )
+
+    assert analyse.est_valide, str(analyse.rapport)
+    assert analyse.lignes_ignorees == [2, 3]
+    assert analyse.nombre("structure") == 1
+
+
+@pytest.mark.parametrize("places", ["100000000000000000000", 1e20, 100_001])
+def test_places_beyond_100000_are_refused_instead_of_crashing(agent, places):
+    contenu = xlsx(ligne(**{"Places autorisées": places}))
+
+    resultat = appliquer_import_parc(agent, contenu, "parc.xlsx", empreinte="x")
+
+    assert not resultat.applique
+    assert [(e.colonne, e.message) for e in resultat.rapport] == [
+        ("Places autorisées", "nombre invraisemblable : 100\u00a0000 au plus")
+    ]
+
+
+@pytest.mark.parametrize("date", ["01/01/0001", "0001-01-01", "31/12/1949"])
+def test_implausible_date_d_effet_is_refused(agent, date):
+    analyse = analyser_import_parc(
+        agent, xlsx(ligne(**{"Date d'effet": date})), "parc.xlsx"
+    )
+
+    erreur = analyse.rapport.erreurs[0]
+    assert (erreur.colonne, erreur.valeur) == ("Date d'effet", date)
+    assert erreur.message.startswith("date invraisemblable")
+    assert "01/01/1 " not in str(analyse.rapport)
+
+
+def test_csv_rows_using_another_separator_are_each_an_error(agent):
+    entete = ";".join(ENTETES)
+    valeurs = ",".join(
+        str(v) for v in ligne(**{"Date d'effet": "01/01/2024"}) if v is not None
+    )
+
+    analyse = analyser_import_parc(
+        agent, f"{entete}\n{valeurs}\n{valeurs}\n".encode(), "parc.csv"
+    )
+
+    assert [(e.ligne, e.colonne) for e in analyse.rapport] == [
+        (2, "Opérateur (raison sociale)"),
+        (3, "Opérateur (raison sociale)"),
+    ]
+    assert "séparées par « , »" in analyse.rapport.erreurs[0].message
+
+
+@pytest.mark.parametrize(
+    ("colonne", "valeur"),
+    [
+        ("Codes DNA", "H٤٤٠١"),
+        ("Codes DNA", "Ｃ３５０１"),
+        ("FINESS", "４４ÉÉÉÉÉÉÉ"),
+        ("FINESS", "３５００００００１"),
+    ],
+)
+def test_codes_with_non_ascii_digits_or_letters_are_refused(agent, colonne, valeur):
+    analyse = analyser_import_parc(agent, xlsx(ligne(**{colonne: valeur})), "parc.xlsx")
+
+    assert [(e.colonne, e.valeur) for e in analyse.rapport] == [(colonne, valeur)]
+
+
+def test_structure_outside_the_perimeter_is_never_named(agent, agent_du_05):
+    importer(agent, ligne(**{"Nom de la structure": "CADA La Roseraie"}))
+
+    analyse = analyser_import_parc(agent_du_05, xlsx(ligne()), "parc.xlsx")
+
+    assert [(e.colonne, e.message) for e in analyse.rapport] == [
+        ("Codes DNA", "ce code DNA désigne une structure hors de votre périmètre")
+    ]
+    assert "Roseraie" not in str(analyse.rapport)
+    assert analyse.changements == []
+
+
+def test_codes_of_several_structures_do_not_name_one_outside_the_perimeter(agent):
+    importer(
+        agent,
+        ligne(),
+        ligne(
+            **{
+                "Nom de la structure": "CADA La Roseraie",
+                "Département": "01",
+                "Code postal": "01310",
+                "Commune": "Polliat",
+                "Codes DNA": "C0101",
+                "FINESS": None,
+            }
+        ),
+    )
+    agent_du_35 = Utilisateur.objects.create_user(
+        "agent35@example.org", role=Role.DEPARTEMENTAL
+    )
+    agent_du_35.departements.add("35")
+
+    analyse = analyser_import_parc(
+        agent_du_35, xlsx(ligne(**{"Codes DNA": "C3501, C0101"})), "parc.xlsx"
+    )
+
+    assert [e.message for e in analyse.rapport] == [
+        "ces codes DNA sont ceux de plusieurs structures, dont une au moins hors de "
+        "votre périmètre"
+    ]
+    assert "Roseraie" not in str(analyse.rapport)
+
+
+@pytest.mark.parametrize("empreinte", ["", None])
+def test_confirmation_without_the_preview_fingerprint_is_refused(agent, empreinte):
+    resultat = appliquer_import_parc(
+        agent, xlsx(ligne()), "parc.xlsx", empreinte=empreinte
+    )
+
+    assert not resultat.applique
+    assert "relancez l'analyse" in str(resultat.rapport)
+    assert not Structure.objects.exists()
+
+
+def test_confirmation_is_refused_when_a_structure_was_edited_since_the_preview(agent):
+    importer(agent, ligne())
+    contenu = xlsx(ligne(**{"Places autorisées": 120, "Date d'effet": "01/07/2025"}))
+    analyse = analyser_import_parc(agent, contenu, "parc.xlsx")
+    Structure.objects.update(version=F("version") + 1)  # edited meanwhile
+
+    resultat = appliquer_import_parc(
+        agent, contenu, "parc.xlsx", empreinte=analyse.empreinte
+    )
+
+    assert not resultat.applique
+    assert "les données ont changé depuis l'aperçu" in str(resultat.rapport)
+    assert EvenementCapacite.objects.count() == 1
