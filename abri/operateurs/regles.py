@@ -15,4 +15,9 @@ def siret_valide(valeur: str) -> bool:
     implemented by python-stdnum).
     """
     valeur = normaliser_siret(valeur)
-    return len(valeur) == 14 and valeur.isdigit() and stdnum_siret.is_valid(valeur)
+    return (
+        len(valeur) == 14
+        and valeur.isascii()
+        and valeur.isdigit()
+        and stdnum_siret.is_valid(valeur)
+    )

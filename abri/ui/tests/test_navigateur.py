@@ -43,10 +43,10 @@ def serveur(django_db_setup, django_db_blocker, live_server):
     Its request threads may leave an idle PostgreSQL session behind, and PostgreSQL
     refuses to drop a database in use: what they left is closed here."""
     yield live_server
-    live_server.stop()
     from django.db import connection
 
     if connection.vendor == "postgresql":
+        live_server.stop()
         with django_db_blocker.unblock(), connection.cursor() as curseur:
             curseur.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
