@@ -24,8 +24,19 @@ from abri.ui.svg.carte import carte_departements
 from abri.ui.svg.graphiques import barres
 
 
+class DateForm(DsfrBaseForm):
+    au = forms.DateField(
+        label="Chiffres au",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
 def accueil(request: RequeteAuthentifiee) -> HttpResponse:
+    form_date = DateForm(request.GET or None)
     aujourdhui = datetime.date.today()
+    if form_date.is_valid() and form_date.cleaned_data["au"]:
+        aujourdhui = form_date.cleaned_data["au"]
     par_type = queries.chiffres_par_type(request.user, aujourdhui)
     places = queries.places_par_departement(request.user, aujourdhui)
     nombre_structures = queries.structures_par_departement(request.user)
@@ -66,6 +77,7 @@ def accueil(request: RequeteAuthentifiee) -> HttpResponse:
             ),
             "tableau_departements": tableau,
             "date": aujourdhui,
+            "form_date": form_date,
         },
     )
 

@@ -1,0 +1,20 @@
+from django.urls import reverse
+
+
+def test_home_shows_the_places_in_force_on_the_chosen_date(client, national, parc):
+    client.force_login(national)
+
+    avant = client.get(reverse("pilotage:accueil"), {"au": "2019-12-31"})
+    apres = client.get(reverse("pilotage:accueil"), {"au": "2020-01-01"})
+
+    assert avant.context["total_places"] == 0
+    assert apres.context["total_places"] == 200
+
+
+def test_home_counts_only_the_perimeter(client, agent_rhone, parc):
+    client.force_login(agent_rhone)
+
+    reponse = client.get(reverse("pilotage:accueil"))
+
+    assert reponse.context["total_structures"] == 1
+    assert reponse.context["total_places"] == 80
