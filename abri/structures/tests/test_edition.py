@@ -247,3 +247,31 @@ def test_site_with_a_bad_postal_code_is_refused_and_kept_in_the_form(
     assert "5 chiffres" in reponse.content.decode()
     assert 'value="3 quai Perrache"' in reponse.content.decode()
     assert not parc.cada_rhone.sites.exists()
+
+
+def test_a_day_typed_in_martinique_reads_the_same_day(
+    client, agent_rhone, parc, settings
+):
+    # Days are dates, not timestamps: no time zone moves them.
+    settings.TIME_ZONE = "America/Martinique"
+    client.force_login(agent_rhone)
+    evenement = {
+        "nature": "extension",
+        "date_effet": "2025-03-01",
+        "acte": "Arrêté n° 2025-3",
+        "places_autorisees": "0",
+        "places_pmr": "0",
+        "places_lgbt": "0",
+        "places_fvv_teh": "0",
+    }
+
+    for places in ("5", "6"):
+        client.post(
+            reverse("structures:evenement", args=[parc.cada_rhone.pk]),
+            {**evenement, "places_autorisees": places},
+        )
+
+    fiche = client.get(reverse("structures:fiche", args=[parc.cada_rhone.pk]))
+    dates = [ligne["evenement"].date_effet for ligne in fiche.context["historique"]]
+    assert [d.isoformat() for d in dates] == ["2020-01-01", "2025-03-01", "2025-03-01"]
+    assert "<td>01/03/2025</td>" in fiche.content.decode()
