@@ -1,12 +1,60 @@
 """Django admin, reserved to national administrators: accounts above all."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
-from abri.comptes.models import Utilisateur
+from abri.comptes.models import Role, Utilisateur
+
+
+def verifier_perimetre(donnees: dict[str, Any]) -> None:
+    """A role needs its perimeter: an account that would see nothing is refused."""
+    role = donnees.get("role")
+    departements = donnees.get("departements")
+    if role == Role.REGIONAL and not donnees.get("region"):
+        raise forms.ValidationError("Un compte régional a une région.")
+    if role == Role.DEPARTEMENTAL and not departements:
+        raise forms.ValidationError(
+            "Un compte départemental a au moins un département."
+        )
+    if role == Role.OPERATEUR and not donnees.get("operateur"):
+        raise forms.ValidationError("Un compte opérateur est rattaché à un opérateur.")
+
+
+class UtilisateurCreationForm(UserCreationForm):
+    class Meta:
+        model = Utilisateur
+        fields = [
+            "email",
+            "prenom",
+            "nom",
+            "role",
+            "region",
+            "departements",
+            "operateur",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        verifier_perimetre(donnees)
+        return donnees
+
+
+class UtilisateurChangeForm(UserChangeForm):
+    class Meta:
+        model = Utilisateur
+        fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        verifier_perimetre(donnees)
+        return donnees
 
 
 def restreindre_admin_aux_administrateurs_nationaux(site: AdminSite) -> None:
@@ -29,6 +77,8 @@ def restreindre_admin_aux_administrateurs_nationaux(site: AdminSite) -> None:
 class UtilisateurAdmin(UserAdmin):
     """Accounts: a role, a perimeter (région, départements or operator), activity."""
 
+    form = UtilisateurChangeForm
+    add_form = UtilisateurCreationForm
     ordering = ["email"]
     list_display = [
         "email",

@@ -15,6 +15,28 @@ LIBELLES_HORS_CHAMPS = {
 }
 
 
+def _champ_concret(modele: type[models.Model] | None, champ: str) -> Any:
+    """The model's own field of that name; ``None`` for a reverse relation or none."""
+    if modele is None:
+        return None
+    try:
+        trouve = modele._meta.get_field(champ)
+    except FieldDoesNotExist:
+        return None
+    return trouve if getattr(trouve, "concrete", False) else None
+
+
+def _lisible(valeur: Any, choix: dict[Any, str]) -> Any:
+    """A journaled value as a user reads it: choice labels, lists joined."""
+    if isinstance(valeur, list):
+        return ", ".join(str(v) for v in valeur) or "aucun"
+    if isinstance(valeur, bool):
+        return "Oui" if valeur else "Non"
+    if isinstance(valeur, str) and valeur in choix:
+        return choix[valeur]
+    return valeur
+
+
 class Action(models.TextChoices):
     CREATION = "creation", "Création"
     MODIFICATION = "modification", "Modification"
@@ -68,12 +90,19 @@ class EntreeJournal(models.Model):
         modele = self.content_type.model_class()
         lignes = []
         for champ, (avant, apres) in self.changements.items():
-            libelle = champ
-            if modele is not None:
-                try:
-                    champ_modele = modele._meta.get_field(champ)
-                    libelle = str(getattr(champ_modele, "verbose_name", champ))
-                except FieldDoesNotExist:
-                    libelle = LIBELLES_HORS_CHAMPS.get(champ, champ)
-            lignes.append((libelle[:1].upper() + libelle[1:], avant, apres))
+            libelle = LIBELLES_HORS_CHAMPS.get(champ, champ)
+            choix: dict[Any, str] = {}
+            champ_modele = _champ_concret(modele, champ)
+            if champ_modele is not None:
+                libelle = str(champ_modele.verbose_name)
+                choix = {
+                    valeur: str(texte) for valeur, texte in champ_modele.flatchoices
+                }
+            lignes.append(
+                (
+                    libelle[:1].upper() + libelle[1:],
+                    _lisible(avant, choix),
+                    _lisible(apres, choix),
+                )
+            )
         return lignes

@@ -6,6 +6,9 @@ from abri.operateurs.models import Contact, Operateur
 
 class OperateurForm(forms.ModelForm, DsfrBaseForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    siret = forms.CharField(
+        label="SIRET du siège", max_length=20, required=False, strip=True
+    )
 
     class Meta:
         model = Operateur
@@ -14,11 +17,11 @@ class OperateurForm(forms.ModelForm, DsfrBaseForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("version", self.instance.version)
-        self.fields["siret"].help_text = "14 chiffres, sans espace"
+        self.fields["siret"].help_text = "14 chiffres ; les espaces sont admis"
 
     def clean_siret(self) -> str | None:
         # Uniqueness and the Luhn key are the service's checks.
-        siret = (self.cleaned_data.get("siret") or "").replace(" ", "")
+        siret = "".join((self.cleaned_data.get("siret") or "").split())
         return siret or None
 
     def validate_unique(self) -> None:

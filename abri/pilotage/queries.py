@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from abri.comptes.models import Utilisateur
 from abri.pilotage.models import Anomalie
@@ -31,10 +31,21 @@ def _evenements_visibles(user: Utilisateur, date: datetime.date) -> QuerySet:
     return evenements.filter(structure__in=Structure.objects.for_user(user))
 
 
+def _structures_existantes(user: Utilisateur, date: datetime.date) -> QuerySet:
+    """Structures of the perimeter whose capacity has begun by ``date``."""
+    return Structure.objects.for_user(user).filter(
+        Exists(
+            EvenementCapacite.objects.filter(
+                structure=OuterRef("pk"), date_effet__lte=date
+            )
+        )
+    )
+
+
 def chiffres_par_type(user: Utilisateur, date: datetime.date) -> list[LigneType]:
     """Structures and places in force on ``date`` by type, in two queries."""
     nombres = dict(
-        Structure.objects.for_user(user)
+        _structures_existantes(user, date)
         .order_by()
         .values("type")
         .annotate(n=Count("id"))
@@ -76,9 +87,11 @@ def places_par_departement(user: Utilisateur, date: datetime.date) -> dict[str, 
     )
 
 
-def structures_par_departement(user: Utilisateur) -> dict[str, int]:
+def structures_par_departement(
+    user: Utilisateur, date: datetime.date
+) -> dict[str, int]:
     return dict(
-        Structure.objects.for_user(user)
+        _structures_existantes(user, date)
         .order_by()
         .values("departement")
         .annotate(n=Count("id"))

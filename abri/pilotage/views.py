@@ -39,7 +39,7 @@ def accueil(request: RequeteAuthentifiee) -> HttpResponse:
         aujourdhui = form_date.cleaned_data["au"]
     par_type = queries.chiffres_par_type(request.user, aujourdhui)
     places = queries.places_par_departement(request.user, aujourdhui)
-    nombre_structures = queries.structures_par_departement(request.user)
+    nombre_structures = queries.structures_par_departement(request.user, aujourdhui)
     codes = request.user.perimetre.departement_codes
     departements = Departement.objects.order_by("rang")
     if codes is not None:

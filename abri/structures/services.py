@@ -272,12 +272,15 @@ def enregistrer_evenement(
                 "une extension ou une réduction.",
                 "nature",
             )
+        _verifier_apres_capacite_initiale(structure, date_effet)
+        if date_acte is not None:
+            _verifier_date_effet(date_acte, "date_acte", "La date de l'acte")
         if nature == NatureEvenement.FERMETURE:
             actuelle = capacite_au(structure, date_effet)
             if actuelle.places_autorisees == 0:
                 raise ErreurMetier(
-                    f"La structure n'a plus de place au {date_effet:%d/%m/%Y} : "
-                    "elle est déjà fermée.",
+                    f"La structure n'a aucune place au {date_effet:%d/%m/%Y} : "
+                    "il n'y a rien à fermer.",
                     "nature",
                 )
             variation = Variation(*(-v for v in vars(actuelle).values()))
@@ -305,11 +308,32 @@ PREMIERE_ANNEE = 1950
 ANNEES_A_VENIR = 15
 
 
-def _verifier_date_effet(date_effet: datetime.date) -> None:
+def _verifier_date_effet(
+    date: datetime.date, champ: str = "date_effet", libelle: str = "La date d'effet"
+) -> None:
     limite = datetime.date.today().year + ANNEES_A_VENIR
-    if not PREMIERE_ANNEE <= date_effet.year <= limite:
+    if not PREMIERE_ANNEE <= date.year <= limite:
         raise ErreurMetier(
-            f"La date d'effet doit être comprise entre {PREMIERE_ANNEE} et {limite}.",
+            f"{libelle} doit être comprise entre {PREMIERE_ANNEE} et {limite}.", champ
+        )
+
+
+def _verifier_apres_capacite_initiale(
+    structure: Structure, date_effet: datetime.date
+) -> None:
+    """No change of capacity before the structure's initial capacity."""
+    debut = (
+        EvenementCapacite.objects.filter(
+            structure=structure, nature=NatureEvenement.CREATION
+        )
+        .order_by("date_effet")
+        .values_list("date_effet", flat=True)
+        .first()
+    )
+    if debut is not None and date_effet < debut:
+        raise ErreurMetier(
+            f"La capacité de {structure} commence le {debut:%d/%m/%Y} : aucun "
+            "changement ne peut la précéder.",
             "date_effet",
         )
 
@@ -390,6 +414,8 @@ def transferer_places(
     with transaction.atomic():
         premier, second = sorted([origine.pk, destination.pk])
         list(Structure.objects.select_for_update().filter(pk__in=[premier, second]))
+        for structure in (origine, destination):
+            _verifier_apres_capacite_initiale(structure, date_effet)
         sortant = EvenementCapacite(
             structure=origine,
             nature=NatureEvenement.TRANSFERT_SORTANT,

@@ -30,3 +30,33 @@ def test_group_sheet_counts_the_places_of_its_subsidiaries(client, national, par
 
     assert reponse.context["places"] == 30
     assert reponse.context["places_du_groupe"] == 110
+
+
+def test_departmental_account_without_departement_is_refused_in_the_admin(
+    client, national, parc
+):
+    client.force_login(national)
+
+    reponse = client.post(
+        reverse("admin:comptes_utilisateur_add"),
+        {
+            "email": "sans-perimetre@abri.test",
+            "role": "departemental",
+            "password1": "un-mot-de-passe-assez-long",
+            "password2": "un-mot-de-passe-assez-long",
+        },
+    )
+
+    assert "au moins un département" in reponse.content.decode()
+
+
+def test_operator_form_accepts_a_siret_typed_with_spaces(client, national, parc):
+    client.force_login(national)
+
+    client.post(
+        reverse("operateurs:modifier", args=[parc.association.pk]),
+        {"nom": "Accueil Atlantique", "siret": "732 829 320 00074", "version": 1},
+    )
+
+    parc.association.refresh_from_db()
+    assert parc.association.siret == "73282932000074"

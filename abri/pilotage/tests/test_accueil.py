@@ -18,3 +18,11 @@ def test_home_counts_only_the_perimeter(client, agent_rhone, parc):
 
     assert reponse.context["total_structures"] == 1
     assert reponse.context["total_places"] == 80
+
+
+def test_home_counts_structures_whose_capacity_has_begun(client, national, parc):
+    client.force_login(national)
+
+    reponse = client.get(reverse("pilotage:accueil"), {"au": "2019-12-31"})
+
+    assert reponse.context["total_structures"] == 0

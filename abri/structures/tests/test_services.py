@@ -212,7 +212,7 @@ def test_closing_a_closed_structure_is_refused(parc, agent_rhone):
         agent_rhone, parc.cada_rhone, *fermeture, Variation()
     )
 
-    with pytest.raises(ErreurMetier, match="déjà fermée"):
+    with pytest.raises(ErreurMetier, match="rien à fermer"):
         services.enregistrer_evenement(
             agent_rhone, parc.cada_rhone, *fermeture, Variation()
         )
@@ -229,3 +229,54 @@ def test_implausible_date_of_effect_is_refused(parc, agent_rhone, annee):
             "Arrêté",
             Variation(5),
         )
+
+
+def test_change_before_the_initial_capacity_is_refused(parc, agent_rhone):
+    with pytest.raises(ErreurMetier, match="aucun changement ne peut la précéder"):
+        services.enregistrer_evenement(
+            agent_rhone,
+            parc.cada_rhone,
+            NatureEvenement.EXTENSION,
+            datetime.date(2010, 1, 1),
+            "Arrêté",
+            Variation(3),
+        )
+
+
+def test_transfer_before_the_initial_capacity_of_its_destination_is_refused(
+    parc, agent_rhone
+):
+    with pytest.raises(ErreurMetier, match="aucun changement ne peut la précéder"):
+        services.transferer_places(
+            agent_rhone,
+            parc.cada_rhone,
+            parc.huda_ain,
+            datetime.date(2019, 6, 1),
+            "Arrêté de transfert",
+            Variation(5),
+        )
+
+
+def test_implausible_date_of_the_act_is_refused(parc, agent_rhone):
+    with pytest.raises(ErreurMetier, match="date de l'acte"):
+        services.enregistrer_evenement(
+            agent_rhone,
+            parc.cada_rhone,
+            NatureEvenement.EXTENSION,
+            datetime.date(2024, 1, 1),
+            "Arrêté",
+            Variation(3),
+            date_acte=datetime.date(9999, 12, 31),
+        )
+
+
+def test_journal_reads_choices_and_codes_as_a_user_would(parc, agent_rhone):
+    services.modifier_structure(
+        agent_rhone, parc.cada_rhone.pk, {"public": "familles"}, 1, codes_dna=["C6901"]
+    )
+
+    entree = EntreeJournal.objects.filter(action="modification").get()
+    assert sorted(entree.changements_lisibles()) == [
+        ("Codes DNA", "aucun", "C6901"),
+        ("Public", "Tout public", "Familles"),
+    ]
