@@ -68,6 +68,12 @@ class EntreeJournal(models.Model):
         db_index=True,
         help_text="Structure concernée, s'il y en a une.",
     )
+    operateur_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Opérateur concerné (lui-même ou l'un de ses contacts).",
+    )
     version = models.PositiveIntegerField(
         null=True, blank=True, help_text="Version de l'objet après la modification."
     )

@@ -20,6 +20,13 @@ def journal_de_structure(structure: models.Model) -> QuerySet[EntreeJournal]:
     )
 
 
+def journal_operateur(operateur: models.Model) -> QuerySet[EntreeJournal]:
+    """Entries about the operator and about its contacts."""
+    return EntreeJournal.objects.filter(operateur_id=operateur.pk).select_related(
+        "auteur", "content_type"
+    )
+
+
 def journal_objet(obj: models.Model) -> QuerySet[EntreeJournal]:
     return EntreeJournal.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)

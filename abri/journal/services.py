@@ -57,6 +57,13 @@ def enregistrer(
     commentaire: str = "",
     structure_id: int | None = None,
 ) -> EntreeJournal:
+    from abri.operateurs.models import Contact, Operateur
+
+    operateur_id = None
+    if isinstance(obj, Operateur):
+        operateur_id = obj.pk
+    elif isinstance(obj, Contact):
+        operateur_id = obj.operateur_id
     if structure_id is None:
         from abri.structures.models import Structure
 
@@ -72,6 +79,7 @@ def enregistrer(
         object_id=str(obj.pk),
         libelle_objet=str(obj)[:250],
         structure_id=structure_id,
+        operateur_id=operateur_id,
         version=getattr(obj, "version", None),
         changements=dict(changements or {}),
         commentaire=commentaire,

@@ -13,7 +13,7 @@ from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
 from abri.comptes.droits import peut_modifier_operateur
 from abri.comptes.perimetre import operateur_et_filiales
 from abri.comptes.requetes import RequeteAuthentifiee
-from abri.journal.queries import journal_objet
+from abri.journal.queries import journal_operateur
 from abri.operateurs import queries, services
 from abri.operateurs.forms import ContactForm, OperateurForm
 from abri.operateurs.models import Operateur
@@ -67,7 +67,7 @@ def fiche(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
                 queries.operateurs_visibles(request.user).filter(groupe=operateur)
             ),
             "contacts": list(operateur.contacts.all()),
-            "journal": list(journal_objet(operateur)[:50]),
+            "journal": list(journal_operateur(operateur)[:50]),
             "peut_modifier": peut_modifier_operateur(request.user),
             "form_contact": ContactForm(),
         },

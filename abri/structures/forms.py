@@ -90,7 +90,7 @@ class StructureForm(forms.ModelForm, DsfrBaseForm):
             forms.ModelChoiceField, self.fields["commune"]
         ).queryset = Commune.objects.filter(
             departement_id=self.instance.departement_id
-        ).order_by("nom")
+        ).order_by("nom_recherche")
         if self.instance.pk and "codes_dna" not in self.initial:
             self.initial["codes_dna"] = ", ".join(
                 self.instance.codes_dna.values_list("code", flat=True)
@@ -233,7 +233,7 @@ class SiteForm(forms.ModelForm, DsfrBaseForm):
             forms.ModelChoiceField, self.fields["commune"]
         ).queryset = Commune.objects.filter(
             departement_id=structure.departement_id
-        ).order_by("nom")
+        ).order_by("nom_recherche")
 
     def clean_code_postal(self) -> str:
         code = self.cleaned_data["code_postal"].strip()

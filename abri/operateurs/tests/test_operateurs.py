@@ -60,3 +60,20 @@ def test_operator_form_accepts_a_siret_typed_with_spaces(client, national, parc)
 
     parc.association.refresh_from_db()
     assert parc.association.siret == "73282932000074"
+
+
+def test_operator_sheet_journal_shows_its_contacts(client, national, parc):
+    client.force_login(national)
+
+    client.post(
+        reverse("operateurs:ajouter_contact", args=[parc.association.pk]),
+        {
+            "nom": "Camille Martin",
+            "fonction": "Directrice",
+            "email": "",
+            "telephone": "",
+        },
+    )
+    reponse = client.get(reverse("operateurs:fiche", args=[parc.association.pk]))
+
+    assert [e.libelle_objet for e in reponse.context["journal"]] == ["Camille Martin"]
