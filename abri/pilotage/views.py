@@ -40,7 +40,8 @@ def accueil(request: RequeteAuthentifiee) -> HttpResponse:
     par_type = queries.chiffres_par_type(request.user, aujourdhui)
     places = queries.places_par_departement(request.user, aujourdhui)
     nombre_structures = queries.structures_par_departement(request.user, aujourdhui)
-    codes = request.user.perimetre.departement_codes
+    perimetre = request.user.perimetre
+    codes = perimetre.departement_codes
     departements = Departement.objects.order_by("rang")
     if codes is not None:
         departements = departements.filter(code__in=codes)
@@ -54,6 +55,11 @@ def accueil(request: RequeteAuthentifiee) -> HttpResponse:
         for d in departements
         if d.code in places or codes is not None
     ]
+    # Frame the map on the user's territory; an operator has none, so frame it on
+    # the départements of its structures. National users see the whole of France.
+    cadrage = codes
+    if cadrage is None and not perimetre.est_national:
+        cadrage = frozenset(places)
     return render(
         request,
         "pilotage/accueil.html",
@@ -69,6 +75,7 @@ def accueil(request: RequeteAuthentifiee) -> HttpResponse:
                 places,
                 titre="Places autorisées par département",
                 lien=lambda code: f"{liste_url}?departement={code}",
+                cadrage=cadrage,
             ),
             "graphique_types": barres(
                 [(ligne.type, ligne.places_autorisees) for ligne in par_type],

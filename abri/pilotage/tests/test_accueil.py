@@ -26,3 +26,20 @@ def test_home_counts_structures_whose_capacity_has_begun(client, national, parc)
     reponse = client.get(reverse("pilotage:accueil"), {"au": "2019-12-31"})
 
     assert reponse.context["total_structures"] == 0
+
+
+def test_departmental_agent_map_is_framed_on_its_departement(client, agent_rhone, parc):
+    client.force_login(agent_rhone)
+
+    carte = str(client.get(reverse("pilotage:accueil")).context["carte"])
+
+    assert 'viewBox="0 0 970' not in carte
+    assert 'data-code="69"' in carte
+
+
+def test_national_map_shows_the_whole_country(client, national, parc):
+    client.force_login(national)
+
+    carte = str(client.get(reverse("pilotage:accueil")).context["carte"])
+
+    assert 'viewBox="0 0 970' in carte

@@ -3,13 +3,20 @@
 The outlines come from ``abri/ui/data/departements.json`` (built by
 ``scripts/construire_carte.py`` from IGN Admin Express, see the README beside it),
 read once per process.
+
+``carte_departements(…, cadrage=codes)`` frames the map on a perimeter (see
+``cadre_de_vue``): the viewBox is narrowed to those départements with a margin, the
+neighbours that fall in the frame stay drawn for context, and the legend is scaled so
+that it keeps the size on screen it has under the full map.
 """
 
 import functools
 import json
 import logging
+import math
+import re
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -43,6 +50,15 @@ BORDURE = "#ffffff"
 
 TAILLE_LEGENDE = 18  # viewBox units: about 14 px when the map is 48rem wide
 HAUTEUR_LIGNE_LEGENDE = 32
+
+# Framing on a perimeter (viewBox units; the mainland is about 780 units wide).
+MARGE_CADRAGE = 0.15  # of the larger side of the perimeter, on each side
+COTE_MINIMUM = 150.0  # smallest frame width: about 180 km, a small département
+# and its neighbours
+RAPPORT_MINIMUM = 1.2  # width / height of the frame; the full map is about 1.3
+RAPPORT_MAXIMUM = 1.6
+MARGE_ENCART = 5.0  # around an inset box: less than the 10 units between two boxes
+TRAIT_CADRAGE = 1  # border width in screen pixels when framed (non-scaling stroke)
 
 Valeur = int | Decimal | float | None
 
@@ -148,6 +164,199 @@ def couleurs(nombre_classes: int) -> tuple[str, ...]:
     )
 
 
+@dataclass(frozen=True)
+class Boite:
+    """An axis-aligned rectangle in viewBox units."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def largeur(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def hauteur(self) -> float:
+        return self.y1 - self.y0
+
+    def agrandie(self, dx: float, dy: float | None = None) -> "Boite":
+        dy = dx if dy is None else dy
+        return Boite(self.x0 - dx, self.y0 - dy, self.x1 + dx, self.y1 + dy)
+
+    def croise(self, autre: "Boite") -> bool:
+        return (
+            self.x0 < autre.x1
+            and autre.x0 < self.x1
+            and self.y0 < autre.y1
+            and autre.y0 < self.y1
+        )
+
+
+def reunion(boites: Iterable[Boite]) -> Boite:
+    liste = list(boites)
+    return Boite(
+        min(b.x0 for b in liste),
+        min(b.y0 for b in liste),
+        max(b.x1 for b in liste),
+        max(b.y1 for b in liste),
+    )
+
+
+def arrondie(boite: Boite) -> Boite:
+    return Boite(
+        math.floor(boite.x0),
+        math.floor(boite.y0),
+        math.ceil(boite.x1),
+        math.ceil(boite.y1),
+    )
+
+
+JETON = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def sommets(d: str) -> list[tuple[float, float]]:
+    """The vertices of path data made of straight segments.
+
+    The outline file only uses ``M`` with implicit line-tos and ``Z``; ``L``, ``H``,
+    ``V`` and relative commands are read too. Curves and arcs raise ``ValueError``:
+    their extent is not that of their points, so they would need more than this.
+    """
+    points: list[tuple[float, float]] = []
+    x = y = 0.0
+    depart = (0.0, 0.0)
+    commande = ""
+    jetons = JETON.findall(d)
+    rang = 0
+    while rang < len(jetons):
+        jeton = jetons[rang]
+        if jeton.isalpha():
+            rang += 1
+            if jeton in "Zz":
+                x, y = depart
+                commande = ""
+            elif jeton in "MmLlHhVv":
+                commande = jeton
+            else:
+                raise ValueError(f"Commande de tracé non prise en charge : {jeton}")
+            continue
+        if not commande:
+            raise ValueError(f"Nombre sans commande dans le tracé : {jeton}")
+        relatif = commande.islower()
+        try:
+            match commande.upper():
+                case "H":
+                    x = float(jeton) + (x if relatif else 0)
+                    rang += 1
+                case "V":
+                    y = float(jeton) + (y if relatif else 0)
+                    rang += 1
+                case _:
+                    dx, dy = float(jeton), float(jetons[rang + 1])
+                    x, y = (x + dx, y + dy) if relatif else (dx, dy)
+                    rang += 2
+        except (IndexError, ValueError) as erreur:
+            raise ValueError(
+                f"Coordonnée incomplète dans le tracé : {jeton}"
+            ) from erreur
+        if commande in "Mm":
+            depart = (x, y)
+            commande = "l" if relatif else "L"
+        points.append((x, y))
+    return points
+
+
+@functools.cache
+def emprise(code: str) -> Boite:
+    """The bounding box of a département's outline."""
+    points = sommets(fond_de_carte().departements[code].d)
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return Boite(min(xs), min(ys), max(xs), max(ys))
+
+
+def boite_encart(encart: Encart) -> Boite:
+    x, y, largeur, hauteur = encart.cadre
+    return Boite(x, y, x + largeur, y + hauteur)
+
+
+def cadre_de_vue(cadrage: Collection[str]) -> Boite | None:
+    """The frame of the map for the perimeter ``cadrage`` (INSEE codes).
+
+    Codes the map cannot draw are ignored; with none left the result is ``None``
+    (the full map). Overseas départements only: the union of their inset boxes with a
+    thin margin, so that the neighbouring boxes stay out. Otherwise the union of the
+    outlines' extents and of the inset boxes of any overseas code, widened by 15 % of
+    its larger side on each side, its proportions brought between 1.2:1 and 1.6:1
+    (the full map is 1.3:1), then enlarged to ``COTE_MINIMUM`` wide if narrower. The
+    frame stays centred on the perimeter, even where it goes past the mainland's
+    coasts or borders: the blank there is the sea or a foreign country. Rounded
+    outwards to whole units.
+    """
+    fond = fond_de_carte()
+    encarts = {e.code: e for e in fond.encarts}
+    connus = sorted({c for c in cadrage if c in fond.departements}, key=cle_insee)
+    if not connus:
+        return None
+    boite = reunion(
+        boite_encart(encarts[c]) if c in encarts else emprise(c) for c in connus
+    )
+    if all(c in encarts for c in connus):
+        return arrondie(boite.agrandie(MARGE_ENCART))
+
+    boite = boite.agrandie(MARGE_CADRAGE * max(boite.largeur, boite.hauteur))
+    if boite.largeur < RAPPORT_MINIMUM * boite.hauteur:
+        boite = boite.agrandie((RAPPORT_MINIMUM * boite.hauteur - boite.largeur) / 2, 0)
+    elif boite.largeur > RAPPORT_MAXIMUM * boite.hauteur:
+        boite = boite.agrandie(0, (boite.largeur / RAPPORT_MAXIMUM - boite.hauteur) / 2)
+    if boite.largeur < COTE_MINIMUM:
+        agrandissement = COTE_MINIMUM / boite.largeur
+        boite = boite.agrandie(
+            boite.largeur * (agrandissement - 1) / 2,
+            boite.hauteur * (agrandissement - 1) / 2,
+        )
+    return arrondie(boite)
+
+
+@dataclass(frozen=True)
+class Vue:
+    """What a map framed on a perimeter shows."""
+
+    cadre: Boite
+    codes: tuple[str, ...]  # the framed départements the map knows, in INSEE order
+    echelle: float  # frame width / full width: the legend and the hatching shrink by it
+    encarts: tuple[Encart, ...]  # those of the framed overseas départements
+    departements: tuple[str, ...]  # those drawn, in the outline file's order
+
+
+def vue_cadree(cadrage: Collection[str]) -> Vue | None:
+    """The frame of ``cadre_de_vue`` and what is drawn in it: the mainland
+    départements that meet it, and the insets of the framed overseas départements
+    only (not their neighbouring boxes)."""
+    cadre = cadre_de_vue(cadrage)
+    if cadre is None:
+        return None
+    fond = fond_de_carte()
+    codes = tuple(sorted({c for c in cadrage if c in fond.departements}, key=cle_insee))
+    outre_mer = {e.code for e in fond.encarts}
+    return Vue(
+        cadre=cadre,
+        codes=codes,
+        echelle=cadre.largeur / fond.largeur,
+        encarts=tuple(e for e in fond.encarts if e.code in codes),
+        departements=tuple(
+            code
+            for code in fond.departements
+            if (code in codes if code in outre_mer else emprise(code).croise(cadre))
+        ),
+    )
+
+
+def facteur(valeur: float) -> str:
+    """A scale factor for a ``transform``: four significant digits."""
+    return f"{valeur:.4g}"
+
+
 def libelle_departement(
     nom: str,
     code: str,
@@ -168,6 +377,7 @@ def carte_departements(
     libelle_valeur: Callable[[object], str] = formater_nombre,
     unite: str = "places",
     noms: Mapping[str, str] | None = None,
+    cadrage: Collection[str] | None = None,
 ) -> SafeString:
     """An inline SVG map of the 101 départements coloured by ``valeurs`` (INSEE codes).
 
@@ -181,6 +391,15 @@ def carte_departements(
     it is ``role="group"`` instead, because an image's children are hidden from
     assistive technologies and the links must stay reachable. The figures themselves
     belong in the table beside the map (``tableau_carte``).
+
+    ``cadrage`` (INSEE codes, e.g. the user's perimeter) frames the map on those
+    départements (``cadre_de_vue``). Only what shows in the frame is drawn
+    (``vue_cadree``): the mainland départements whose extent meets it, and the insets
+    of the framed overseas départements alone; so no hidden link stays in the
+    keyboard's path. Borders keep one screen pixel, the hatching and the legend keep
+    their size on screen, and "Aucune donnée" is in the legend only if a drawn
+    département has no data. Without ``cadrage``, or when none of its codes is on the
+    map, the full map is drawn, exactly as without the argument.
     """
     fond = fond_de_carte()
     noms = noms or {}
@@ -197,50 +416,74 @@ def carte_departements(
     teintes = couleurs(len(bornes) + 1)
     sans_donnee = len(fond.departements) - len(renseignees)
 
-    ident = identifiant("carte", titre, unite, sorted(valeurs.items()), lien is None)
+    vue = vue_cadree(cadrage) if cadrage else None
+    cle: list[object] = [titre, unite, sorted(valeurs.items()), lien is None]
+    if vue:
+        cle.append(vue.cadre)
+    ident = identifiant("carte", *cle)
     id_titre, id_desc, id_motif = f"{ident}-titre", f"{ident}-desc", f"{ident}-motif"
+    # Framed, the map's hatching shrinks with the frame, the legend's does not (the
+    # legend group is scaled already): two patterns.
+    id_motif_legende = f"{id_motif}-legende" if vue else id_motif
+    cadre = vue.cadre if vue else Boite(0, 0, fond.largeur, fond.hauteur)
+    echelle = vue.echelle if vue else None
+    sans_donnee_dessines = (
+        sum(code not in renseignees for code in vue.departements)
+        if vue
+        else sans_donnee
+    )
     legende = legende_carte(
         renseignees,
         bornes,
         teintes,
-        sans_donnee,
+        sans_donnee_dessines,
         libelle_valeur,
         unite,
-        id_motif,
+        id_motif_legende,
         fond.largeur,
     )
-    hauteur = fond.hauteur + legende.hauteur
+    hauteur = cadre.hauteur + legende.hauteur * (echelle or 1)
     pluriel = "s" if len(renseignees) > 1 else ""
-    description = (
+    phrases = [
         "Carte des départements de France colorée selon la valeur"
         f"{f' en {unite}' if unite else ''}, en {len(teintes)} "
         f"classe{'s' if len(teintes) > 1 else ''} ; {len(renseignees)} "
-        f"département{pluriel} renseigné{pluriel}, {sans_donnee} sans donnée. "
-        "Les départements d'outre-mer figurent en encart, à gauche. "
-        "Les valeurs sont reprises dans le tableau qui accompagne la carte."
-    )
+        f"département{pluriel} renseigné{pluriel}, {sans_donnee} sans donnée.",
+        phrase_cadrage(vue, noms)
+        if vue
+        else "Les départements d'outre-mer figurent en encart, à gauche.",
+        "Les valeurs sont reprises dans le tableau qui accompagne la carte.",
+    ]
 
     morceaux = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 '
-        f'{coordonnee(fond.largeur)} {coordonnee(hauteur)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{coordonnee(cadre.x0)} '
+        f'{coordonnee(cadre.y0)} {coordonnee(cadre.largeur)} {coordonnee(hauteur)}" '
         f'role="{"group" if lien else "img"}" '
         f'aria-labelledby="{id_titre} {id_desc}" class="abri-carte__svg" '
         f'font-family="{POLICE}">',
         f'<title id="{id_titre}">{escape(titre)}</title>',
-        f'<desc id="{id_desc}">{escape(description)}</desc>',
-        "<defs>"
-        f'<pattern id="{id_motif}" patternUnits="userSpaceOnUse" width="6" '
-        'height="6" patternTransform="rotate(45)">'
-        f'<rect width="6" height="6" fill="{SANS_DONNEE}"/>'
-        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{HACHURES}" stroke-width="2.5"/>'
-        "</pattern></defs>",
+        f'<desc id="{id_desc}">{escape(" ".join(phrases))}</desc>',
+        f"<defs>{motif(id_motif, echelle)}",
     ]
-    morceaux.extend(dessiner_encarts(fond.encarts))
+    if vue:
+        morceaux.append(
+            f'{motif(id_motif_legende, None)}<clipPath id="{ident}-cadre">'
+            f'<rect x="{coordonnee(cadre.x0)}" y="{coordonnee(cadre.y0)}" '
+            f'width="{coordonnee(cadre.largeur)}" '
+            f'height="{coordonnee(cadre.hauteur)}"/></clipPath></defs>'
+            f'<g clip-path="url(#{ident}-cadre)">'
+        )
+    else:
+        morceaux.append("</defs>")
+    morceaux.extend(dessiner_encarts(vue.encarts if vue else fond.encarts, echelle))
     morceaux.append(
-        f'<g stroke="{BORDURE}" stroke-width="0.6" stroke-linejoin="round" '
-        'fill-rule="evenodd">'
+        f'<g stroke="{BORDURE}" stroke-width="{TRAIT_CADRAGE if vue else 0.6}" '
+        'stroke-linejoin="round" fill-rule="evenodd">'
     )
-    for code, departement in fond.departements.items():
+    # Framed, borders keep one screen pixel, and so does the hover outline of the CSS.
+    trait = ' vector-effect="non-scaling-stroke"' if vue else ""
+    for code in vue.departements if vue else fond.departements:
+        departement = fond.departements[code]
         valeur = valeurs.get(code)
         texte = libelle_departement(
             noms.get(code, departement.nom), code, valeur, libelle_valeur, unite
@@ -253,7 +496,7 @@ def carte_departements(
             remplissage = f"url(#{id_motif}) {SANS_DONNEE}"
             css = "abri-carte__sans-donnee"
         trace = (
-            f'<path d="{departement.d}" fill="{remplissage}" class="{css}" '
+            f'<path d="{departement.d}" fill="{remplissage}" class="{css}"{trait} '
             f'data-code="{escape(code)}"><title>{escape(texte)}</title></path>'
         )
         if lien:
@@ -263,21 +506,68 @@ def carte_departements(
             )
         morceaux.append(trace)
     morceaux.append("</g>")
-    morceaux.append(f'<g transform="translate(0 {coordonnee(fond.hauteur)})">')
+    if vue:
+        # The legend is laid out for the full width, then scaled to the frame's:
+        # on screen it keeps the size it has under the full map.
+        morceaux.append(
+            f'</g><g transform="translate({coordonnee(cadre.x0)} '
+            f'{coordonnee(cadre.y1)}) scale({facteur(vue.echelle)})">'
+        )
+    else:
+        morceaux.append(f'<g transform="translate(0 {coordonnee(fond.hauteur)})">')
     morceaux.extend(legende.elements)
     morceaux.append("</g></svg>")
     return mark_safe("".join(morceaux))  # noqa: S308 - every text above is escaped
 
 
-def dessiner_encarts(encarts: tuple[Encart, ...]) -> list[str]:
+def motif(ident: str, echelle: float | None) -> str:
+    """The hatching of départements without data; ``echelle`` shrinks it with the
+    frame so that it keeps its size on screen."""
+    transformation = "rotate(45)"
+    if echelle is not None:
+        transformation += f" scale({facteur(echelle)})"
+    return (
+        f'<pattern id="{ident}" patternUnits="userSpaceOnUse" width="6" '
+        f'height="6" patternTransform="{transformation}">'
+        f'<rect width="6" height="6" fill="{SANS_DONNEE}"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{HACHURES}" stroke-width="2.5"/>'
+        "</pattern>"
+    )
+
+
+def phrase_cadrage(vue: Vue, noms: Mapping[str, str]) -> str:
+    """The sentence of the description that tells what the map is framed on."""
+    if len(vue.codes) <= 3:
+        departements = fond_de_carte().departements
+        liste = ", ".join(
+            f"{noms.get(code, departements[code].nom)} ({code})" for code in vue.codes
+        )
+    else:
+        liste = (
+            f"les {len(vue.codes)} départements du périmètre ({', '.join(vue.codes)})"
+        )
+    return (
+        f"La carte est cadrée sur {liste} ; les départements voisins restent "
+        "visibles pour repère."
+    )
+
+
+def dessiner_encarts(
+    encarts: tuple[Encart, ...], echelle: float | None = None
+) -> list[str]:
+    """The inset boxes with their names; ``echelle`` (framed map) shrinks the names
+    and keeps the box's border at one screen pixel."""
     elements = []
+    e = 1.0 if echelle is None else echelle
+    trait = "" if echelle is None else ' vector-effect="non-scaling-stroke"'
     for encart in encarts:
         x, y, largeur, hauteur = (coordonnee(v) for v in encart.cadre)
         elements.append(
             f'<rect x="{x}" y="{y}" width="{largeur}" height="{hauteur}" '
-            f'fill="none" stroke="{CADRE}" rx="2"/>'
-            f'<text x="{coordonnee(encart.cadre[0] + 6)}" '
-            f'y="{coordonnee(encart.cadre[1] + 17)}" font-size="15" '
+            f'fill="none" stroke="{CADRE}" rx="{coordonnee(2 * e)}"{trait}/>'
+            f'<text x="{coordonnee(encart.cadre[0] + 6 * e)}" '
+            f'y="{coordonnee(encart.cadre[1] + 17 * e)}" '
+            f'font-size="{coordonnee(15 * e)}" '
             f'fill="{TEXTE_SECONDAIRE}">{escape(encart.nom)}</text>'
         )
     return elements
@@ -384,6 +674,7 @@ def carte_et_tableau(
     libelle_valeur: Callable[[object], str] = formater_nombre,
     unite: str = "places",
     noms: Mapping[str, str] | None = None,
+    cadrage: Collection[str] | None = None,
 ) -> dict[str, object]:
     """The context ``ui/carte.html`` expects under the name ``carte``::
 
@@ -402,6 +693,7 @@ def carte_et_tableau(
             libelle_valeur=libelle_valeur,
             unite=unite,
             noms=noms,
+            cadrage=cadrage,
         ),
         "lignes": tableau_carte(
             valeurs, noms, lien=lien, libelle_valeur=libelle_valeur

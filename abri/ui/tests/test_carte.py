@@ -7,6 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from abri.ui.svg.carte import (
+    COTE_MINIMUM,
     FICHIER,
     PALETTE,
     SANS_DONNEE,
@@ -14,6 +15,7 @@ from abri.ui.svg.carte import (
     carte_et_tableau,
     fond_de_carte,
     seuils,
+    sommets,
     tableau_carte,
 )
 
@@ -262,3 +264,188 @@ def test_map_template_renders_the_svg_and_an_escaped_table() -> None:
     assert '<a href="/d/69/">Rhône &lt;x&gt; (69)</a>' in html
     assert "<caption>Places &amp; co — données de la carte</caption>" in html
     assert "1\u202f234" in html
+
+
+REGION_84 = ["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"]
+
+
+def boite_vue(svg: str) -> tuple[float, float, float, float]:
+    x, y, largeur, hauteur = (float(v) for v in analyser(svg).get("viewBox").split())
+    return x, y, x + largeur, y + hauteur
+
+
+def cadre_dessine(svg: str) -> tuple[float, float, float, float]:
+    """The frame of the map itself (the clip rectangle), legend excluded."""
+    rect = analyser(svg).find(f"{SVG}defs/{SVG}clipPath/{SVG}rect")
+    x, y = float(rect.get("x")), float(rect.get("y"))
+    return x, y, x + float(rect.get("width")), y + float(rect.get("height"))
+
+
+def points_de(fichier: dict, code: str) -> list[tuple[float, float]]:
+    nombres = [float(n) for n in NOMBRE.findall(fichier["departements"][code]["d"])]
+    return list(zip(nombres[::2], nombres[1::2], strict=True))
+
+
+def contient(boite: tuple[float, float, float, float], points) -> bool:
+    x0, y0, x1, y1 = boite
+    return all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in points)
+
+
+def test_framing_on_one_departement_narrows_the_viewbox_around_it(
+    fichier: dict,
+) -> None:
+    svg = carte_departements({"44": 12}, titre="Places", cadrage=["44"])
+    _, _, largeur, _ = (float(v) for v in analyser(svg).get("viewBox").split())
+
+    assert largeur < 970
+    assert contient(cadre_dessine(svg), points_de(fichier, "44"))
+    assert contient(boite_vue(svg), [cadre_dessine(svg)[:2], cadre_dessine(svg)[2:]])
+
+
+def test_framing_on_a_region_holds_all_its_departements(fichier: dict) -> None:
+    svg = carte_departements({}, titre="Places", cadrage=REGION_84)
+    cadre = cadre_dessine(svg)
+
+    for code in REGION_84:
+        assert contient(cadre, points_de(fichier, code)), code
+    assert cadre[2] - cadre[0] < 970 / 2
+
+
+def test_framing_keeps_a_margin_and_sensible_proportions(fichier: dict) -> None:
+    x0, y0, x1, y1 = cadre_dessine(carte_departements({}, titre="P", cadrage=REGION_84))
+    xs, ys = zip(*(p for c in REGION_84 for p in points_de(fichier, c)), strict=True)
+    marge = 0.15 * max(max(xs) - min(xs), max(ys) - min(ys))
+
+    assert x0 <= min(xs) - marge and max(xs) + marge <= x1
+    assert y0 <= min(ys) - marge and max(ys) + marge <= y1
+    assert 1.2 <= (x1 - x0) / (y1 - y0) <= 1.6
+
+
+def test_small_departement_is_framed_with_its_neighbours() -> None:
+    svg = carte_departements({"75": 5}, titre="Places", cadrage=["75"])
+    x0, _, x1, _ = cadre_dessine(svg)
+
+    assert x1 - x0 >= COTE_MINIMUM
+    assert {"75", "92", "93", "94", "77", "78", "91", "95"} <= set(chemins(svg))
+
+
+def test_framed_mainland_leaves_out_the_insets_and_faraway_departements() -> None:
+    svg = carte_departements({}, titre="Places", cadrage=["44"])
+    traces = chemins(svg)
+
+    assert {"44", "35", "49", "56", "85"} <= set(traces)
+    assert not {"2A", "59", "971", "974"} & set(traces)
+    assert "Guadeloupe" not in svg and "Réunion" not in svg
+
+
+def test_framing_on_974_frames_the_reunion_inset(fichier: dict) -> None:
+    svg = carte_departements({"974": 3}, titre="Places", cadrage=["974"])
+    reunion = next(e for e in fichier["encarts"] if e["code"] == "974")
+    x, y, largeur, hauteur = reunion["cadre"]
+    cadre = cadre_dessine(svg)
+
+    assert contient(cadre, [(x, y), (x + largeur, y + hauteur)])
+    assert cadre[2] - cadre[0] < largeur + 20 and cadre[3] - cadre[1] < hauteur + 20
+    assert set(chemins(svg)) == {"974"}
+    assert "La Réunion" in svg and "Mayotte" not in svg
+
+
+def test_framing_on_mainland_and_overseas_holds_both(fichier: dict) -> None:
+    svg = carte_departements({}, titre="Places", cadrage=["44", "974"])
+    reunion = next(e for e in fichier["encarts"] if e["code"] == "974")
+    x, y, largeur, hauteur = reunion["cadre"]
+
+    assert contient(cadre_dessine(svg), points_de(fichier, "44"))
+    assert contient(cadre_dessine(svg), [(x, y), (x + largeur, y + hauteur)])
+    assert "974" in chemins(svg) and "971" not in chemins(svg)
+
+
+def test_framing_keeps_links_and_tooltips() -> None:
+    valeurs = {"44": 1234, "85": None}
+    lien = "/d/{}/?a=1&b=2".format
+    entiere = carte_departements(valeurs, titre="Places", lien=lien)
+    cadree = carte_departements(valeurs, titre="Places", lien=lien, cadrage=["44"])
+
+    liens = re.findall(r"<a [^>]*>", cadree)
+    assert liens and all(a in entiere for a in liens)
+    titres = re.findall(r"<title>[^<]*</title>", cadree)
+    assert all(t in entiere for t in titres)
+    assert "<title>Loire-Atlantique (44) : 1\u202f234\u00a0places</title>" in cadree
+    assert 'href="/d/44/?a=1&amp;b=2"' in cadree
+
+
+def test_framed_legend_keeps_its_size_on_screen() -> None:
+    svg = carte_departements({"44": 12}, titre="Places", cadrage=["44"])
+    x0, _, x1, y1 = cadre_dessine(svg)
+    racine = analyser(svg)
+    groupe = next(
+        g for g in racine.iter(f"{SVG}g") if "scale(" in g.get("transform", "")
+    )
+    echelle = float(re.search(r"scale\(([\d.]+)\)", groupe.get("transform"))[1])
+
+    assert echelle == pytest.approx((x1 - x0) / 970, rel=1e-3)
+    assert f"translate({x0:g} {y1:g})" in groupe.get("transform")
+    assert textes_legende(svg) == ["12", "Aucune donnée"]
+
+
+def test_framed_legend_shows_no_data_only_for_what_is_drawn() -> None:
+    svg = carte_departements({"974": 3}, titre="Places", cadrage=["974"])
+
+    assert "Aucune donnée" not in textes_legende(svg)
+
+
+def test_without_cadrage_the_map_is_the_full_one() -> None:
+    valeurs = {"69": 1234, "13": 5}
+    entiere = carte_departements(valeurs, titre="Places")
+
+    assert analyser(entiere).get("viewBox").startswith("0 0 970 ")
+    for cadrage in (None, [], ["975"]):
+        assert carte_departements(valeurs, titre="Places", cadrage=cadrage) == entiere
+
+
+def test_framed_and_full_maps_on_one_page_have_distinct_ids() -> None:
+    entiere = analyser(carte_departements({"01": 1}, titre="Places"))
+    cadree = analyser(carte_departements({"01": 1}, titre="Places", cadrage=["01"]))
+
+    assert entiere.get("aria-labelledby") != cadree.get("aria-labelledby")
+
+
+def test_framed_description_names_the_perimeter() -> None:
+    une = analyser(carte_departements({}, titre="P", cadrage=["44"]))
+    region = analyser(carte_departements({}, titre="P", cadrage=REGION_84))
+
+    assert "cadrée sur Loire-Atlantique (44)" in une.find(f"{SVG}desc").text
+    assert "les 12 départements du périmètre (01, 03" in region.find(f"{SVG}desc").text
+
+
+def test_map_and_table_forward_the_cadrage() -> None:
+    contexte = carte_et_tableau({"44": 1}, titre="Places", cadrage=["44"])
+
+    assert contexte["svg"] == carte_departements(
+        {"44": 1}, titre="Places", cadrage=["44"]
+    )
+    assert len(contexte["lignes"]) == 101
+
+
+def test_vertices_are_read_from_absolute_and_relative_commands() -> None:
+    assert sommets("M10 20 30 40ZM1 2 l3 4 h5 v-6 H0 V1 L2 2z") == [
+        (10, 20),
+        (30, 40),
+        (1, 2),
+        (4, 6),
+        (9, 6),
+        (9, 0),
+        (0, 0),
+        (0, 1),
+        (2, 2),
+    ]
+
+
+def test_vertices_refuse_curves() -> None:
+    with pytest.raises(ValueError, match="non prise en charge"):
+        sommets("M0 0 C1 1 2 2 3 3Z")
+
+
+def test_every_outline_of_the_file_is_read_whole(fichier: dict) -> None:
+    for code, departement in fichier["departements"].items():
+        assert sommets(departement["d"]) == points_de(fichier, code), code
