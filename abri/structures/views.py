@@ -43,7 +43,7 @@ from abri.structures.forms import (
     StructureForm,
     TransfertForm,
 )
-from abri.structures.models import CodeDna, Site, Structure
+from abri.structures.models import CHAMPS_CAPACITE, CodeDna, Site, Structure
 from abri.territoires.models import Departement
 from abri.ui.svg.graphiques import courbe_en_escalier
 
@@ -312,6 +312,12 @@ def supprimer_site(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     return redirect("structures:fiche", pk=site.structure_id)
 
 
+def _variation(donnees: dict[str, Any]) -> services.Variation:
+    return services.Variation(
+        *(donnees[champ] for champ in CHAMPS_CAPACITE),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def nouvel_evenement(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     structure = _structure_ou_404(request, pk)
@@ -331,12 +337,7 @@ def nouvel_evenement(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
                 d["nature"],
                 d["date_effet"],
                 d["acte"],
-                services.Variation(
-                    d["places_autorisees"],
-                    d["places_pmr"],
-                    d["places_lgbt"],
-                    d["places_fvv_teh"],
-                ),
+                _variation(d),
                 date_acte=d["date_acte"],
                 commentaire=d["commentaire"],
             )
@@ -380,12 +381,7 @@ def transfert(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
                 d["destination"],
                 d["date_effet"],
                 d["acte"],
-                services.Variation(
-                    d["places_autorisees"],
-                    d["places_pmr"],
-                    d["places_lgbt"],
-                    d["places_fvv_teh"],
-                ),
+                _variation(d),
             )
         except ErreurMetier as exc:
             _erreur_sur_form(form, exc)
