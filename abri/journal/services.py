@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from abri.communs.erreurs import ModificationConcurrente
 from abri.journal.models import Action, EntreeJournal
 
 
@@ -83,4 +84,34 @@ def enregistrer(
         version=getattr(obj, "version", None),
         changements=dict(changements or {}),
         commentaire=commentaire,
+    )
+
+
+def verifier_version(obj: models.Model, version: int) -> None:
+    """Refuse a write based on ``version`` when ``obj`` has changed since.
+
+    :class:`ModificationConcurrente` carries the journal entries written after that
+    version, so that the second writer sees what changed."""
+    actuelle = getattr(obj, "version")  # noqa: B009 - every versioned model has it
+    if actuelle == version:
+        return
+    entrees = (
+        EntreeJournal.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            version__gt=version,
+        )
+        .select_related("auteur", "content_type")
+        .order_by("horodatage", "id")
+    )
+    raise ModificationConcurrente(
+        actuelle,
+        [
+            {
+                "auteur": str(e.auteur) if e.auteur else "Système",
+                "horodatage": e.horodatage,
+                "changements": e.changements_lisibles(),
+            }
+            for e in entrees
+        ],
     )

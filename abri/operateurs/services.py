@@ -5,9 +5,14 @@ from typing import Any
 
 from django.db import transaction
 
-from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
-from abri.journal.models import Action, EntreeJournal
-from abri.journal.services import differences, enregistrer, instantane
+from abri.communs.erreurs import ErreurMetier
+from abri.journal.models import Action
+from abri.journal.services import (
+    differences,
+    enregistrer,
+    instantane,
+    verifier_version,
+)
 from abri.operateurs.models import Contact, Operateur
 from abri.operateurs.regles import normaliser_siret, siret_valide
 
@@ -87,23 +92,7 @@ def modifier_operateur(
 ) -> Operateur:
     with transaction.atomic():
         operateur = Operateur.objects.select_for_update().get(pk=operateur_id)
-        if operateur.version != version:
-            entrees = EntreeJournal.objects.filter(
-                content_type__model="operateur",
-                object_id=str(operateur.pk),
-                version__gt=version,
-            ).select_related("auteur", "content_type")
-            raise ModificationConcurrente(
-                operateur.version,
-                [
-                    {
-                        "auteur": str(e.auteur) if e.auteur else "Système",
-                        "horodatage": e.horodatage,
-                        "changements": e.changements_lisibles(),
-                    }
-                    for e in entrees.order_by("horodatage", "id")
-                ],
-            )
+        verifier_version(operateur, version)
         avant = instantane(operateur, CHAMPS_OPERATEUR)
         for champ in CHAMPS_OPERATEUR:
             if champ in donnees:

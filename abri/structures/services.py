@@ -11,9 +11,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 
-from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
-from abri.journal.models import Action, EntreeJournal
-from abri.journal.services import differences, enregistrer, instantane
+from abri.communs.erreurs import ErreurMetier
+from abri.journal.models import Action
+from abri.journal.services import (
+    differences,
+    enregistrer,
+    instantane,
+    verifier_version,
+)
 from abri.structures import regles
 from abri.structures.models import (
     CHAMPS_CAPACITE,
@@ -84,25 +89,6 @@ def creer_structure(auteur: Any, donnees: Mapping[str, Any]) -> Structure:
     return structure
 
 
-def _changements_depuis(structure: Structure, version: int) -> list[dict[str, Any]]:
-    entrees = (
-        EntreeJournal.objects.filter(
-            structure_id=structure.pk, object_id=str(structure.pk), version__gt=version
-        )
-        .select_related("auteur", "content_type")
-        .order_by("horodatage", "id")
-    )
-    return [
-        {
-            "auteur": str(e.auteur) if e.auteur else "Système",
-            "horodatage": e.horodatage,
-            "changements": e.changements_lisibles(),
-        }
-        for e in entrees
-        if e.content_type.model == "structure"
-    ]
-
-
 def modifier_structure(
     auteur: Any,
     structure_id: int,
@@ -119,10 +105,7 @@ def modifier_structure(
     codes = _normaliser_codes(codes_dna) if codes_dna is not None else None
     with transaction.atomic():
         structure = Structure.objects.select_for_update().get(pk=structure_id)
-        if structure.version != version:
-            raise ModificationConcurrente(
-                structure.version, _changements_depuis(structure, version)
-            )
+        verifier_version(structure, version)
         if "departement" in donnees and donnees["departement"] != structure.departement:
             raise ErreurMetier(
                 "Le département administratif d'une structure ne change pas.",

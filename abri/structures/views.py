@@ -23,7 +23,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
-from abri.communs.exports import reponse_csv, reponse_xlsx
+from abri.communs.exports import TYPE_XLSX, reponse_csv, reponse_xlsx
 from abri.communs.tableurs import FichierRefuse, lire_octets
 from abri.comptes.droits import (
     peut_importer_parc,
@@ -527,7 +527,7 @@ def modele_import_parc(request: RequeteAuthentifiee) -> HttpResponse:
         raise PermissionDenied("L'import du parc est réservé aux agents de l'État.")
     reponse = HttpResponse(
         imports.modele_import_parc(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=TYPE_XLSX,
     )
     reponse["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename="modele-import-parc.xlsx"

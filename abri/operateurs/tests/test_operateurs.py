@@ -77,3 +77,21 @@ def test_operator_sheet_journal_shows_its_contacts(client, national, parc):
     reponse = client.get(reverse("operateurs:fiche", args=[parc.association.pk]))
 
     assert [e.libelle_objet for e in reponse.context["journal"]] == ["Camille Martin"]
+
+
+def test_second_writer_of_an_operator_is_told_what_changed(parc, national, regional):
+    import pytest
+
+    from abri.communs.erreurs import ModificationConcurrente
+    from abri.operateurs import services
+
+    services.modifier_operateur(national, parc.filiale.pk, {"nom": "Horizon Lyon"}, 1)
+
+    with pytest.raises(ModificationConcurrente) as erreur:
+        services.modifier_operateur(regional, parc.filiale.pk, {"nom": "Autre"}, 1)
+
+    assert erreur.value.changements[0]["changements"] == [
+        ("Raison sociale", "Horizon Rhône", "Horizon Lyon")
+    ]
+    parc.filiale.refresh_from_db()
+    assert parc.filiale.nom == "Horizon Lyon"
