@@ -5,13 +5,19 @@ function that returns its findings for one structure. Each app declares its rule
 a ``qualite`` module (discovered at start-up); results are stored in
 :class:`~abri.pilotage.models.Anomalie` by
 :func:`abri.pilotage.services.recalculer_anomalies`.
+
+The context of a structure holds the park's own facts; an app whose rules need its
+own data (acts, budgets, occupancy) declares a *collector* in the same ``qualite``
+module: a function that loads that data for a batch of structures in a constant
+number of queries, whose result the rules read in ``contexte.donnees[name]``.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from abri.structures.models import Structure, TypeStructure
 from abri.structures.regles import Capacite
@@ -37,6 +43,10 @@ class ContexteStructure:
     places_adresses: int
     nombre_adresses: int
     codes_dna: tuple[str, ...] = field(default_factory=tuple)
+    date: datetime.date = field(default_factory=datetime.date.today)
+    donnees: Mapping[str, Any] = field(default_factory=dict)
+    """What each collector loaded for this structure, by collector name (absent when
+    the collector found nothing for it)."""
 
 
 FonctionRegle = Callable[[ContexteStructure], Iterable[Constat]]
@@ -57,6 +67,23 @@ class Regle:
 
 
 REGLES: dict[str, Regle] = {}
+
+FonctionCollecteur = Callable[[list[int], datetime.date], Mapping[int, Any]]
+COLLECTEURS: dict[str, FonctionCollecteur] = {}
+
+
+def collecteur(nom: str) -> Callable[[FonctionCollecteur], FonctionCollecteur]:
+    """Declare a bulk loader: given structure ids and the date of the computation, it
+    returns ``{structure_id: data}`` in a number of queries that does not depend on the
+    number of ids."""
+
+    def enregistrer(fonction: FonctionCollecteur) -> FonctionCollecteur:
+        if nom in COLLECTEURS and COLLECTEURS[nom] is not fonction:
+            raise ValueError(f"Collecteur {nom} déclaré deux fois.")
+        COLLECTEURS[nom] = fonction
+        return fonction
+
+    return enregistrer
 
 
 def regle(
@@ -116,6 +143,7 @@ def contextes(
             .values_list("structure_id", "code")
         ):
             codes.setdefault(structure_id, []).append(code)
+        collectes = {nom: fonction(lot, date) for nom, fonction in COLLECTEURS.items()}
         for ligne in lignes:
             adresse = adresses.get(ligne["id"], {"places": 0, "nombre": 0})
             yield ContexteStructure(
@@ -132,4 +160,10 @@ def contextes(
                 places_adresses=adresse["places"] or 0,
                 nombre_adresses=adresse["nombre"],
                 codes_dna=tuple(codes.get(ligne["id"], [])),
+                date=date,
+                donnees={
+                    nom: donnees[ligne["id"]]
+                    for nom, donnees in collectes.items()
+                    if ligne["id"] in donnees
+                },
             )

@@ -128,3 +128,48 @@ def test_agent_of_another_departement_cannot_justify(parc, agent_loire):
 
     with pytest.raises(Anomalie.DoesNotExist):
         justifier_anomalie(agent_loire, Anomalie.objects.get(regle="DNA-01").pk, "Vu.")
+
+
+@pytest.fixture
+def regle_sur_donnees_collectees():
+    """A throw-away collector and rule, removed after the test."""
+    from abri.pilotage import regles_qualite
+
+    appels: list[list[int]] = []
+
+    @regles_qualite.collecteur("essai")
+    def collecter(ids, date):
+        appels.append(list(ids))
+        return {ids[0]: f"vu le {date:%d/%m/%Y}"}
+
+    @regles_qualite.regle("ESSAI-01", "Règle d'essai", "Essai")
+    def signaler(contexte):
+        if "essai" in contexte.donnees:
+            yield regles_qualite.Constat(contexte.donnees["essai"])
+
+    yield appels
+    del regles_qualite.COLLECTEURS["essai"]
+    del regles_qualite.REGLES["ESSAI-01"]
+
+
+def test_collector_feeds_its_data_to_the_rules_of_its_structures(
+    parc, regle_sur_donnees_collectees
+):
+    import datetime
+
+    structures = sorted([parc.cada_rhone, parc.huda_ain], key=lambda s: s.pk)
+    recalculer_anomalies(structures, date=datetime.date(2026, 3, 1))
+
+    trouvees = Anomalie.objects.filter(regle="ESSAI-01")
+    assert [(a.structure_id, a.message) for a in trouvees] == [
+        (structures[0].pk, "vu le 01/03/2026")
+    ]
+    assert regle_sur_donnees_collectees == [[s.pk for s in structures]]
+
+
+def test_collector_is_called_once_per_batch(parc, regle_sur_donnees_collectees):
+    from abri.pilotage.regles_qualite import contextes
+
+    list(contextes(taille_lot=2))
+
+    assert len(regle_sur_donnees_collectees) == 2
