@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "abri.comptes",
     "abri.operateurs",
     "abri.structures",
+    "abri.activite",
     "abri.journal",
     "abri.pilotage",
 ]
@@ -274,3 +275,18 @@ LOGGING = {
         "axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")},
     },
 }
+
+# activite
+# Thresholds of the monthly occupancy above which a structure is a finding (shares:
+# 0.03 is 3 %), and how old its latest month may be to still say something.
+ABRI_ACTIVITE_SEUIL_INDISPONIBILITE = os.environ.get(
+    "ABRI_ACTIVITE_SEUIL_INDISPONIBILITE", "0.03"
+)
+ABRI_ACTIVITE_SEUIL_BPI = os.environ.get("ABRI_ACTIVITE_SEUIL_BPI", "0.03")
+ABRI_ACTIVITE_SEUIL_DEBOUTES = os.environ.get("ABRI_ACTIVITE_SEUIL_DEBOUTES", "0.04")
+ABRI_ACTIVITE_SEUIL_PRESENCES_INDUES = os.environ.get(
+    "ABRI_ACTIVITE_SEUIL_PRESENCES_INDUES", "0.07"
+)
+ABRI_ACTIVITE_ANCIENNETE_MAX_MOIS = int(
+    os.environ.get("ABRI_ACTIVITE_ANCIENNETE_MAX_MOIS", "3")
+)

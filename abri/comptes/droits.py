@@ -24,3 +24,14 @@ def peut_importer_parc(user: Utilisateur) -> bool:
 
 def peut_lire_journal_complet(user: Utilisateur) -> bool:
     return user.est_administrateur_national
+
+
+def peut_importer_activite(user: Utilisateur) -> bool:
+    """The monthly occupancy file, the operator spellings and the linking of
+    unknown DNA codes: State agents of the perimeter."""
+    return user.is_active and user.role in ROLES_AGENTS
+
+
+def peut_declarer_activite(user: Utilisateur) -> bool:
+    """The month of one of its structures missing from the file: the operator."""
+    return user.is_active and user.role == Role.OPERATEUR

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from dsfr.forms import DsfrBaseForm
 
+from abri.activite import queries as activite_queries
 from abri.communs.erreurs import ErreurMetier
 from abri.comptes.requetes import RequeteAuthentifiee
 from abri.pilotage import queries, services
@@ -85,6 +86,7 @@ def accueil(request: RequeteAuthentifiee) -> HttpResponse:
             "tableau_departements": tableau,
             "date": aujourdhui,
             "form_date": form_date,
+            "activite_accueil": activite_queries.chiffres_accueil(request.user),
         },
     )
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
+from abri.activite import queries as activite_queries
 from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
 from abri.communs.exports import TYPE_XLSX, reponse_csv, reponse_xlsx
 from abri.communs.tableurs import FichierRefuse, lire_octets
@@ -204,6 +205,9 @@ def fiche(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "journal": journal_de_structure(structure)[:50],
             "peut_modifier": peut_modifier_structure(request.user),
             "peut_modifier_adresses": peut_modifier_adresses(request.user),
+            "bloc_activite": activite_queries.bloc_fiche_structure(
+                structure, request.user
+            ),
         },
     )
 

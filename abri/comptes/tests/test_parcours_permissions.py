@@ -6,6 +6,7 @@ GET and POST alike; lists and exports show nothing outside the perimeter; a role
 that may not write is refused.
 """
 
+import datetime
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from python_calamine import CalamineWorkbook
 
+from abri.activite.models import (
+    CorrespondanceOperateur,
+    ImportActivite,
+    LigneEnAttente,
+)
 from abri.comptes.droits import (
+    peut_declarer_activite,
+    peut_importer_activite,
     peut_importer_parc,
     peut_lire_journal_complet,
     peut_modifier_adresses,
@@ -132,6 +140,35 @@ COUVERTURE: dict[str, object] = {
         permis=peut_importer_parc,
         fichier="xlsx",
     ),
+    "activite:places": Liste(lambda: reverse("activite:places")),
+    "activite:export": Liste(
+        lambda: reverse("activite:export", args=["csv"]), fichier="csv"
+    ),
+    "activite:import": Liste(
+        lambda: reverse("activite:import"), permis=peut_importer_activite
+    ),
+    "activite:en_attente": Liste(
+        lambda: reverse("activite:en_attente"), permis=peut_importer_activite
+    ),
+    "activite:correspondances": Liste(
+        lambda: reverse("activite:correspondances"), permis=peut_importer_activite
+    ),
+    "activite:rattacher": Objet(
+        LigneEnAttente,
+        lambda pk: reverse("activite:rattacher", args=[pk]),
+        ecrit=peut_importer_activite,
+    ),
+    "activite:supprimer_correspondance": Objet(
+        CorrespondanceOperateur,
+        lambda pk: reverse("activite:supprimer_correspondance", args=[pk]),
+        ecrit=peut_importer_activite,
+        lecture_seule_get=False,
+    ),
+    "activite:declarer": Objet(
+        Structure,
+        lambda pk: reverse("activite:declarer", args=[pk]),
+        ecrit=peut_declarer_activite,
+    ),
     "journal:recherche": Liste(
         lambda: reverse("journal:recherche"), permis=peut_lire_journal_complet
     ),
@@ -167,6 +204,23 @@ def anomalies(parc):
     for structure in Structure.objects.all():
         Site.objects.create(
             structure=structure, libelle="Siège", adresse="1 rue", code_postal="01000"
+        )
+    import_activite = ImportActivite.objects.create(nom_fichier="Liste 10.25.xlsx")
+    for rang, departement in enumerate(
+        [parc.rhone, parc.ain, parc.loire_atlantique, parc.paris]
+    ):
+        LigneEnAttente.objects.create(
+            code_dna=f"C99{rang:02d}",
+            mois=datetime.date(2025, 10, 1),
+            operateur_libelle="INCONNU",
+            departement=departement,
+            import_activite=import_activite,
+        )
+    for operateur in Operateur.objects.all():
+        CorrespondanceOperateur.objects.create(
+            libelle=operateur.nom.upper(),
+            cle=f"{operateur.nom.lower()} fichier",
+            operateur=operateur,
         )
     return [
         Anomalie.objects.create(structure=s, regle="DNA-02", message="Deux codes.")

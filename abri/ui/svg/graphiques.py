@@ -374,3 +374,132 @@ def graphique_escalier(
         "entetes": ("À partir du", capfirst(unite) or "Valeur"),
         "lignes": [(date_fr(jour), formater_nombre(v)) for jour, v in etapes],
     }
+
+
+# Lines month by month --------------------------------------------------------------
+
+COULEURS_SERIES = ("#000091", "#c9191e", "#18753c", "#b34000")  # DSFR sun colours
+
+
+def _texte_mois(mois: datetime.date) -> str:
+    return f"{mois.month:02d}/{mois.year}"
+
+
+def courbes_mensuelles(
+    mois: Sequence[datetime.date],
+    series: dict[str, Sequence[Montant]],
+    *,
+    titre: str,
+    unite: str,
+) -> SafeString:
+    """One line per series over the months given (first days of months, in order),
+    with a legend above; the y axis starts at zero."""
+    ident = identifiant("mensuel", titre, unite, list(mois), list(series.items()))
+    if not mois or not series:
+        return aucune_donnee(ident, titre)
+
+    valeurs = [en_decimal(v) for serie in series.values() for v in serie]
+    ticks = graduations(Decimal(0), max(valeurs), entieres=True)
+    haut = ticks[-1]
+    textes_ticks = [formater_nombre(t) for t in ticks]
+    x0 = max(largeur_texte(t, 14) for t in textes_ticks) + 20
+    x1 = LARGEUR - 20
+    y0, y1 = 56, 270
+    hauteur = y1 + 44
+
+    def x(rang: int) -> float:
+        if len(mois) == 1:
+            return (x0 + x1) / 2
+        return x0 + rang / (len(mois) - 1) * (x1 - x0)
+
+    def y(valeur: Decimal) -> float:
+        return y1 - float(valeur / haut) * (y1 - y0)
+
+    detail = [
+        f"{nom} : de {avec_unite(formater_nombre(serie[0]), unite)} en "
+        f"{_texte_mois(mois[0])} à {avec_unite(formater_nombre(serie[-1]), unite)} "
+        f"en {_texte_mois(mois[-1])}"
+        for nom, serie in series.items()
+    ]
+    description = f"Courbes mois par mois : {resume(detail)}."
+    morceaux = [entete_svg(ident, LARGEUR, hauteur, titre, description)]
+
+    decalage = x0
+    for rang, nom in enumerate(series):
+        couleur = COULEURS_SERIES[rang % len(COULEURS_SERIES)]
+        morceaux.append(
+            f'<rect x="{coordonnee(decalage)}" y="8" width="14" height="14" '
+            f'fill="{couleur}"/><text x="{coordonnee(decalage + 20)}" y="20">'
+            f"{escape(nom)}</text>"
+        )
+        decalage += 40 + largeur_texte(nom, TAILLE)
+
+    morceaux.append(f'<g stroke="{CADRE}">')
+    for tick in ticks:
+        morceaux.append(
+            f'<line x1="{coordonnee(x0)}" x2="{coordonnee(x1)}" '
+            f'y1="{coordonnee(y(tick))}" y2="{coordonnee(y(tick))}"/>'
+        )
+    morceaux.append("</g>")
+    morceaux.append(f'<g font-size="14" fill="{TEXTE_SECONDAIRE}" text-anchor="end">')
+    for tick, texte in zip(ticks, textes_ticks, strict=True):
+        morceaux.append(
+            f'<text x="{coordonnee(x0 - 8)}" y="{coordonnee(y(tick) + 5)}">'
+            f"{escape(texte)}</text>"
+        )
+    morceaux.append("</g>")
+    pas = -(-len(mois) // 8)
+    morceaux.append(
+        f'<g font-size="14" fill="{TEXTE_SECONDAIRE}" text-anchor="middle">'
+    )
+    for rang in range(0, len(mois), pas):
+        morceaux.append(
+            f'<line x1="{coordonnee(x(rang))}" x2="{coordonnee(x(rang))}" '
+            f'y1="{y1}" y2="{y1 + 6}" stroke="{TRAIT}"/>'
+            f'<text x="{coordonnee(x(rang))}" y="{y1 + 24}">'
+            f"{escape(_texte_mois(mois[rang]))}</text>"
+        )
+    morceaux.append("</g>")
+
+    for rang, (nom, serie) in enumerate(series.items()):
+        couleur = COULEURS_SERIES[rang % len(COULEURS_SERIES)]
+        points = [(x(i), y(en_decimal(v))) for i, v in enumerate(serie)]
+        trace = "M" + "L".join(f"{coordonnee(a)} {coordonnee(b)}" for a, b in points)
+        morceaux.append(
+            f'<path d="{trace}" fill="none" stroke="{couleur}" stroke-width="2.5" '
+            'stroke-linejoin="round"/>'
+        )
+        for i, (a, b) in enumerate(points):
+            texte = (
+                f"{nom}, {_texte_mois(mois[i])} : "
+                f"{avec_unite(formater_nombre(serie[i]), unite)}"
+            )
+            morceaux.append(
+                f'<circle cx="{coordonnee(a)}" cy="{coordonnee(b)}" r="3.5" '
+                f'fill="{couleur}"><title>{escape(texte)}</title></circle>'
+            )
+    morceaux.append(
+        f'<line x1="{coordonnee(x0)}" x2="{coordonnee(x1)}" y1="{y1}" y2="{y1}" '
+        f'stroke="{TRAIT}"/></svg>'
+    )
+    return mark_safe("".join(morceaux))  # noqa: S308 - every text above is escaped
+
+
+def graphique_courbes_mensuelles(
+    mois: Sequence[datetime.date],
+    series: dict[str, Sequence[Montant]],
+    *,
+    titre: str,
+    unite: str,
+) -> dict[str, object]:
+    """The context of ``ui/graphique.html``, one row per month and one column per
+    series."""
+    return {
+        "titre": titre,
+        "svg": courbes_mensuelles(mois, series, titre=titre, unite=unite),
+        "entetes": ("Mois", *series),
+        "lignes": [
+            (_texte_mois(m), *(formater_nombre(serie[i]) for serie in series.values()))
+            for i, m in enumerate(mois)
+        ],
+    }
