@@ -12,3 +12,18 @@ def codes(parc):
         "H4401": CodeDnaFactory(structure=parc.huda_loire, code="H4401").structure,
         "R7501": CodeDnaFactory(structure=parc.cph_paris, code="R7501").structure,
     }
+
+
+def mois_de(structure, mois, capacite=80, occupees=70, **autres):
+    """A month of the file for a structure."""
+    from abri.activite.models import ActiviteMensuelle, Source
+
+    return ActiviteMensuelle.objects.create(
+        structure=structure,
+        mois=mois,
+        source=autres.pop("source", Source.FICHIER),
+        capacite=capacite,
+        places_indisponibles=autres.pop("places_indisponibles", 0),
+        places_occupees=occupees,
+        **autres,
+    )

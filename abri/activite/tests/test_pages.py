@@ -1,0 +1,228 @@
+import datetime
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from abri.activite.models import ActiviteMensuelle, CorrespondanceOperateur, Source
+from abri.activite.regles import ajouter_mois
+from abri.activite.tests.conftest import mois_de
+from abri.activite.tests.fichiers import classeur, ligne
+from abri.fabriques import StructureFactory
+
+OCTOBRE = datetime.date(2025, 10, 1)
+
+
+@pytest.fixture
+def activite(parc):
+    mois_de(parc.cada_rhone, OCTOBRE, 80, 70, presences_indues_bpi=5)
+    mois_de(parc.huda_ain, OCTOBRE, 40, 40)
+    mois_de(parc.huda_loire, OCTOBRE, 50, 20)
+    mois_de(parc.cph_paris, OCTOBRE, 30, 30)
+    mois_de(parc.cada_rhone, ajouter_mois(OCTOBRE, -1), 80, 60)
+
+
+def _requetes(client, url):
+    with CaptureQueriesContext(connection) as requetes:
+        assert client.get(url).status_code == 200
+    return len(requetes)
+
+
+def test_places_page_sums_the_perimeter_and_names_structures_above_thresholds(
+    client, regional, activite
+):
+    client.force_login(regional)
+
+    reponse = client.get(reverse("activite:places"))
+
+    contexte = reponse.context
+    assert contexte["libelle_mois"] == "octobre 2025"
+    assert contexte["total"].capacite == 120  # Rhône + Ain, not Loire nor Paris
+    assert contexte["total"].vacantes == 10
+    assert [ligne.nom for ligne in contexte["au_dessus"]] == ["CADA des Pentes"]
+    assert "HUDA de l&#x27;Erdre" not in reponse.content.decode()
+    assert "recalculés à partir de ces sommes" in reponse.content.decode()
+
+
+def test_places_page_without_figures_says_so(client, national, parc):
+    client.force_login(national)
+
+    reponse = client.get(reverse("activite:places"))
+
+    assert "Aucun chiffre d'occupation" in reponse.content.decode()
+
+
+def test_places_page_query_count_does_not_grow_with_the_data(
+    client, national, activite, parc
+):
+    client.force_login(national)
+    url = reverse("activite:places")
+    _requetes(client, url)
+    avant = _requetes(client, url)
+
+    for i in range(20):
+        structure = StructureFactory(departement=parc.ain, capacite=10)
+        for k in range(3):
+            mois_de(structure, ajouter_mois(OCTOBRE, -k), 10, 9 - i % 3)
+
+    assert _requetes(client, url) == avant
+
+
+@pytest.mark.parametrize(
+    "tableau",
+    ["structures", "region", "departement", "type", "operateur", "historique"],
+)
+def test_exports_of_every_table(client, national, activite, tableau):
+    client.force_login(national)
+
+    reponse = client.get(
+        reverse("activite:export", args=["csv"]) + f"?tableau={tableau}"
+    )
+
+    assert reponse.status_code == 200
+    assert len(reponse.content.decode("utf-8-sig").splitlines()) > 1
+
+
+def test_xlsx_export(client, national, activite):
+    client.force_login(national)
+
+    reponse = client.get(reverse("activite:export", args=["xlsx"]))
+
+    assert reponse["Content-Disposition"].endswith('places-structures-2025-10.xlsx"')
+
+
+def test_structure_sheet_shows_its_months_and_where_they_come_from(
+    client, national, activite, parc
+):
+    client.force_login(national)
+
+    reponse = client.get(reverse("structures:fiche", args=[parc.cada_rhone.pk]))
+
+    contenu = reponse.content.decode()
+    assert "Dernier mois connu : <strong>octobre 2025</strong>" in contenu
+    assert "Fichier mensuel d&#x27;occupation" in contenu
+    assert "Département 69" in contenu
+
+
+def test_structure_sheet_query_count_does_not_grow_with_months(
+    client, national, activite, parc
+):
+    client.force_login(national)
+    url = reverse("structures:fiche", args=[parc.cada_rhone.pk])
+    _requetes(client, url)
+    avant = _requetes(client, url)
+
+    for k in range(2, 30):
+        mois_de(parc.cada_rhone, ajouter_mois(OCTOBRE, -k), 80, 50)
+
+    assert _requetes(client, url) == avant
+
+
+def test_home_page_shows_free_places_and_occupancy_of_the_latest_month(
+    client, agent_loire, activite
+):
+    client.force_login(agent_loire)
+
+    contenu = client.get(reverse("pilotage:accueil")).content.decode()
+
+    assert "Places vacantes" in contenu
+    assert "en octobre 2025" in contenu
+    assert "40,0\u00a0%" in contenu  # 20 / 50
+
+
+@time_machine.travel(datetime.date(2025, 11, 5))
+def test_operator_declares_a_month_missing_from_the_file(client, operateur, parc):
+    client.force_login(operateur)
+
+    reponse = client.post(
+        reverse("activite:declarer", args=[parc.cph_paris.pk]),
+        {
+            "mois": "2025-10",
+            "capacite": 30,
+            "places_indisponibles": 2,
+            "places_travaux": 2,
+            "places_occupees": 25,
+        },
+    )
+
+    assert reponse.status_code == 302
+    activite = ActiviteMensuelle.objects.get()
+    assert (activite.source, activite.declare_par) == (Source.DECLARATION, operateur)
+    fiche = client.get(reverse("structures:fiche", args=[parc.cph_paris.pk]))
+    assert "Déclaration de l&#x27;opérateur" in fiche.content.decode()
+
+
+@time_machine.travel(datetime.date(2025, 11, 5))
+def test_declaration_of_a_month_the_file_carries_is_refused(client, operateur, parc):
+    mois_de(parc.cph_paris, OCTOBRE, 30, 30)
+    client.force_login(operateur)
+
+    reponse = client.post(
+        reverse("activite:declarer", args=[parc.cph_paris.pk]),
+        {
+            "mois": "2025-10",
+            "capacite": 30,
+            "places_indisponibles": 0,
+            "places_occupees": 10,
+        },
+    )
+
+    assert reponse.status_code == 200
+    assert "font foi" in reponse.content.decode()
+    assert ActiviteMensuelle.objects.get().places_occupees == 30
+
+
+def test_agent_records_an_operator_spelling(client, national, parc):
+    client.force_login(national)
+
+    reponse = client.post(
+        reverse("activite:correspondances"),
+        {"libelle": "ACCUEIL ATLANTIQUE ASSO", "operateur": parc.association.pk},
+    )
+
+    assert reponse.status_code == 302
+    assert CorrespondanceOperateur.objects.get().cle == "accueil atlantique asso"
+
+
+def test_import_through_the_pages_then_link_the_unknown_code(client, national, parc):
+    client.force_login(national)
+    url = reverse("activite:import")
+    contenu = classeur(
+        {"Liste": [ligne("C6901", "Rhône", 80, 70), ligne("C6999", "Rhône", 20, 10)]}
+    )
+    from abri.fabriques import CodeDnaFactory
+
+    CodeDnaFactory(structure=parc.cada_rhone, code="C6901")
+
+    apercu = client.post(
+        url,
+        {
+            "fichier": SimpleUploadedFile(
+                "Liste données par centre 10.25 VF.xlsx", contenu
+            )
+        },
+    )
+    analyse = apercu.context["analyse"]
+    assert analyse.est_valide
+    confirmation = client.post(
+        url, {"jeton": apercu.context["jeton"], "empreinte": analyse.empreinte}
+    )
+
+    assert confirmation.context["resultat"].applique
+    assert ActiviteMensuelle.objects.count() == 1
+    page = client.get(reverse("activite:en_attente")).content.decode()
+    assert "C6999" in page
+
+    from abri.activite.models import LigneEnAttente
+
+    attente = LigneEnAttente.objects.get()
+    reponse = client.post(
+        reverse("activite:rattacher", args=[attente.pk]),
+        {"structure": parc.cada_rhone.pk},
+    )
+
+    assert reponse.status_code == 302
+    assert ActiviteMensuelle.objects.get().capacite == 100
