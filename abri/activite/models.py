@@ -193,6 +193,10 @@ class LigneEnAttente(models.Model):
     def __str__(self) -> str:
         return f"{self.code_dna} — {regles.libelle_mois(self.mois)}"
 
+    @property
+    def libelle_type(self) -> str:
+        return regles.libelle_type_centre(self.type_centre)
+
 
 class CorrespondanceQuerySet(models.QuerySet["CorrespondanceOperateur"]):
     def for_user(self, user: Utilisateur) -> CorrespondanceQuerySet:

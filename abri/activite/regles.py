@@ -255,6 +255,18 @@ def cle_departement(nom: str) -> str:
     return "".join(mots)
 
 
+TYPES_DU_FICHIER = {
+    "nuitee hoteliere": "Nuitées hôtelières",
+    "nuitees hotelieres": "Nuitées hôtelières",
+}
+
+
+def libelle_type_centre(type_centre: str) -> str:
+    """The type as the file writes it, spelled out where it is a code
+    (``NUITEE HOTELIERE``: places paid by the night in hotels)."""
+    return TYPES_DU_FICHIER.get(normaliser_recherche(type_centre), type_centre)
+
+
 def cle_operateur(nom: str) -> str:
     """Comparable form of an operator's name (``FRANCE TERRE D ASILE`` and
     ``France terre d'asile`` compare equal)."""

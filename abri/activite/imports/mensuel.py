@@ -65,6 +65,7 @@ from abri.communs.tableurs import (
 )
 from abri.communs.texte import normaliser_recherche
 from abri.communs.valeurs import ValeurInvalide, est_vide, formater_nombre
+from abri.comptes.droits import peut_importer_activite
 from abri.journal.models import Action
 from abri.journal.services import enregistrer
 from abri.operateurs.models import Operateur
@@ -497,6 +498,9 @@ def _prevoir(
 def _planifier(auteur: Any, donnees: bytes, nom_fichier: str) -> Plan:
     plan = Plan(AnalyseActivite(RapportImport(nom_fichier)))
     rapport = plan.analyse.rapport
+    if not peut_importer_activite(auteur) or auteur.perimetre.est_vide:
+        rapport.ajouter("votre compte ne permet pas d'importer le fichier mensuel")
+        return plan
     try:
         classeur = lire_classeur(donnees, nom_fichier)
     except FichierRefuse as refus:

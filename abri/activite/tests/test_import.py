@@ -364,3 +364,16 @@ def test_import_is_journaled_once(national, codes):
 
     entree = EntreeJournal.objects.get(action="import")
     assert entree.changements["structures"] == [None, 1]
+
+
+def test_operator_account_may_not_import(operateur, codes):
+    (erreur,) = erreurs(operateur, classeur({"Liste": [ligne("R7501", "Paris")]}))
+
+    assert "ne permet pas" in erreur.message
+
+
+def test_hotel_nights_are_spelled_out():
+    from abri.activite.regles import libelle_type_centre
+
+    assert libelle_type_centre("NUITEE HOTELIERE") == "Nuitées hôtelières"
+    assert libelle_type_centre("CADA") == "CADA"
