@@ -33,6 +33,7 @@ AXES = {
     "type": ("structure__type", "structure__type"),
     "operateur": ("structure__operateur_id", "structure__operateur__nom"),
 }
+ORDRES_AXES = {"departement": ("structure__departement__rang",)}
 LIBELLES_AXES = {
     "region": "Région",
     "departement": "Département",
@@ -120,9 +121,9 @@ def par_axe(user: Utilisateur, mois: datetime.date, axe: str) -> list[LigneAxe]:
         activites_visibles(user)
         .filter(mois=mois)
         .order_by()
-        .values(cle, libelle)
+        .values(cle, libelle, *ORDRES_AXES.get(axe, ()))
         .annotate(**SOMMES)
-        .order_by(libelle, cle)
+        .order_by(*ORDRES_AXES.get(axe, ()), libelle, cle)
     )
     autorisees = places_autorisees_par(
         Structure.objects.for_user(user).filter(activites__mois=mois),
@@ -150,6 +151,10 @@ class LigneStructure:
     source: str
     places: Places
     depassements: list[tuple[str, Decimal]]
+
+    @property
+    def cles_depassees(self) -> set[str]:
+        return {cle for cle, _ in self.depassements}
 
 
 def structures_du_mois(

@@ -105,6 +105,16 @@ def places(request: RequeteAuthentifiee) -> HttpResponse:
                 titre="Places des 24 derniers mois",
                 unite="places",
             ),
+            "graphique_ecarts": graphique_courbes_mensuelles(
+                [m for m, _ in historique],
+                {
+                    "Places vacantes": [max(p.vacantes, 0) for _, p in historique],
+                    "Places indisponibles": [p.indisponibles for _, p in historique],
+                    "Présences indues": [p.presences_indues for _, p in historique],
+                },
+                titre="Places vacantes, indisponibles et présences indues",
+                unite="places",
+            ),
             "au_dessus": queries.structures_au_dessus_des_seuils(request.user, mois),
             "libelles_seuils": regles.LIBELLES_SEUILS,
         }
