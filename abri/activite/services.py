@@ -190,6 +190,15 @@ def enregistrer_correspondance(
                     "operateur": [None, str(operateur)],
                 },
             )
+        elif (
+            not Operateur.objects.for_user(auteur)
+            .filter(pk=correspondance.operateur_id)
+            .exists()
+        ):
+            raise ErreurMetier(
+                "Ce nom est déjà rattaché à un opérateur hors de votre périmètre.",
+                "libelle",
+            )
         elif correspondance.operateur_id != operateur.pk:
             avant = str(correspondance.operateur)
             correspondance.operateur = operateur

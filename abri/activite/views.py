@@ -6,13 +6,18 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from abri.activite import imports, queries, regles, services
-from abri.activite.forms import CorrespondanceForm, DeclarationForm, RattachementForm
+from abri.activite.forms import (
+    CorrespondanceForm,
+    DeclarationForm,
+    MoisField,
+    RattachementForm,
+)
 from abri.activite.models import (
     ActiviteMensuelle,
     CorrespondanceOperateur,
@@ -330,11 +335,15 @@ def declarer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         raise PermissionDenied("Seul l'opérateur de la structure déclare son activité.")
     initial: dict[str, Any] = {}
     if texte := request.GET.get("mois", ""):
+        try:
+            mois = MoisField().to_python(texte)
+        except ValidationError:
+            mois = None
         existante = (
             ActiviteMensuelle.objects.filter(
-                structure=structure, source=Source.DECLARATION, mois=f"{texte}-01"
+                structure=structure, source=Source.DECLARATION, mois=mois
             ).first()
-            if len(texte) == 7
+            if mois
             else None
         )
         initial = {"mois": texte}

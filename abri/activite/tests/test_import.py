@@ -377,3 +377,67 @@ def test_hotel_nights_are_spelled_out():
 
     assert libelle_type_centre("NUITEE HOTELIERE") == "Nuitées hôtelières"
     assert libelle_type_centre("CADA") == "CADA"
+
+
+def test_two_sheets_of_the_same_month_are_an_error(national, codes):
+    contenu = classeur(
+        {
+            "10 25": [ligne("C6901", "Rhône")],
+            "octobre 2025": [ligne("C6901", "Rhône")],
+        }
+    )
+
+    (erreur,) = erreurs(national, contenu, "occupation.xlsx")
+
+    assert erreur.feuille == "octobre 2025"
+    assert "deux feuilles portent le mois octobre 2025" in erreur.message
+
+
+def test_a_sheet_not_named_by_a_month_is_ignored_with_a_warning(national, codes):
+    contenu = classeur(
+        {"10 25": [ligne("C6901", "Rhône")], "Notes": [["rien", "à", "lire"]]}
+    )
+
+    analyse = analyser_import_activite(national, contenu, "occupation.xlsx")
+
+    assert analyse.est_valide
+    assert analyse.avertissements == [
+        "Feuille « Notes » ignorée : son nom n'est pas un mois."
+    ]
+
+
+def test_a_month_not_begun_is_an_error(national, codes):
+    (erreur,) = erreurs(
+        national, classeur({"12 99": [ligne("C6901", "Rhône")]}), "occupation.xlsx"
+    )
+
+    assert "n'est pas encore commencé" in erreur.message
+
+
+def test_csv_file_takes_the_month_of_its_name(national, codes):
+    contenu = (
+        "Code;Département;Capacité;Places occupées;% de BPI en PI\r\n"
+        "C6901;Rhône;80;70;2,5 %\r\n"
+    ).encode()
+
+    importer(national, contenu, "Liste données par centre 10.25.csv")
+
+    assert ActiviteMensuelle.objects.get().presences_indues_bpi == 2
+
+
+def test_impossible_rate_and_too_many_undue_presences_are_errors(national, codes):
+    contenu = classeur(
+        {
+            "Liste": [
+                ligne("C6901", "Rhône", 80, 70, taux_bpi="450 %"),
+                ligne("H0101", "Ain", 40, 10, bpi=8, deboutes=5),
+            ]
+        }
+    )
+
+    liste = erreurs(national, contenu)
+
+    assert [(e.ligne, e.colonne) for e in liste] == [
+        (4, "% de BPI en PI"),
+        (5, "Places occupées"),
+    ]

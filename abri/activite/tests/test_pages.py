@@ -226,3 +226,31 @@ def test_import_through_the_pages_then_link_the_unknown_code(client, national, p
 
     assert reponse.status_code == 302
     assert ActiviteMensuelle.objects.get().capacite == 100
+
+
+def test_declaration_form_with_an_impossible_month_in_the_address(
+    client, operateur, parc
+):
+    client.force_login(operateur)
+
+    reponse = client.get(
+        reverse("activite:declarer", args=[parc.cph_paris.pk]) + "?mois=2025-13"
+    )
+
+    assert reponse.status_code == 200
+
+
+def test_agent_may_not_take_over_a_spelling_of_an_operator_it_does_not_see(
+    agent_loire, parc
+):
+    from abri.activite.services import enregistrer_correspondance
+    from abri.communs.erreurs import ErreurMetier
+
+    CorrespondanceOperateur.objects.create(
+        libelle="HORIZON", cle="horizon", operateur=parc.groupe
+    )
+
+    with pytest.raises(ErreurMetier):
+        enregistrer_correspondance(agent_loire, "Horizon", parc.association)
+
+    assert CorrespondanceOperateur.objects.get().operateur == parc.groupe
