@@ -1,6 +1,7 @@
 import pytest
 
 from abri.fabriques import CodeDnaFactory
+from abri.ui.tests.test_navigateur import navigateur, serveur  # noqa: F401 - fixtures
 
 
 @pytest.fixture
