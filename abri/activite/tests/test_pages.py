@@ -254,3 +254,25 @@ def test_agent_may_not_take_over_a_spelling_of_an_operator_it_does_not_see(
         enregistrer_correspondance(agent_loire, "Horizon", parc.association)
 
     assert CorrespondanceOperateur.objects.get().operateur == parc.groupe
+
+
+def test_export_of_structures_stays_in_the_perimeter(client, agent_rhone, activite):
+    client.force_login(agent_rhone)
+
+    contenu = client.get(reverse("activite:export", args=["csv"])).content.decode(
+        "utf-8-sig"
+    )
+
+    assert "CADA des Pentes" in contenu
+    assert "HUDA de Bourg" not in contenu
+    assert "CPH de la Villette" not in contenu
+
+
+def test_operator_sees_only_its_structures_on_the_places_page(
+    client, operateur, activite
+):
+    client.force_login(operateur)
+
+    reponse = client.get(reverse("activite:places"))
+
+    assert reponse.context["total"].capacite == 80 + 30  # Pentes (subsidiary), CPH
