@@ -276,3 +276,22 @@ def test_operator_sees_only_its_structures_on_the_places_page(
     reponse = client.get(reverse("activite:places"))
 
     assert reponse.context["total"].capacite == 80 + 30  # Pentes (subsidiary), CPH
+
+
+def test_latest_activity_of_a_structure_for_other_parts(activite, parc):
+    from abri.activite.queries import derniere_activite, taux_occupation_moyen
+
+    derniere = derniere_activite(parc.cada_rhone)
+
+    assert derniere is not None
+    assert (derniere.mois, derniere.occupees, derniere.vacantes) == (OCTOBRE, 70, 10)
+    assert str(derniere.taux_occupation) == "0.8750"
+    assert derniere_activite(StructureFactory()) is None
+    # (70 + 40) / (80 + 40), from the sums
+    assert (
+        str(taux_occupation_moyen([parc.cada_rhone.pk, parc.huda_ain.pk], OCTOBRE))
+        == "0.9167"
+    )
+    assert (
+        taux_occupation_moyen([parc.cada_rhone.pk], datetime.date(2020, 1, 1)) is None
+    )
