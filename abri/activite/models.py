@@ -6,6 +6,7 @@ timestamp, so that no time zone moves it.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -45,6 +46,13 @@ class ImportActivite(models.Model):
 
     def __str__(self) -> str:
         return self.nom_fichier
+
+    @property
+    def libelles_mois(self) -> list[str]:
+        mois = [datetime.date.fromisoformat(m) for m in self.mois]
+        if len(mois) > 3:
+            return [f"{regles.libelle_mois(mois[0])} à {regles.libelle_mois(mois[-1])}"]
+        return [regles.libelle_mois(m) for m in mois]
 
 
 class ActiviteQuerySet(models.QuerySet["ActiviteMensuelle"]):

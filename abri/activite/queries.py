@@ -16,7 +16,12 @@ from django.conf import settings
 from django.db.models import Count, Max, QuerySet, Sum
 
 from abri.activite import regles
-from abri.activite.models import ActiviteMensuelle, LigneEnAttente, Source
+from abri.activite.models import (
+    ActiviteMensuelle,
+    ImportActivite,
+    LigneEnAttente,
+    Source,
+)
 from abri.activite.regles import Places, Seuils
 from abri.comptes.droits import peut_declarer_activite
 from abri.comptes.models import Utilisateur
@@ -283,6 +288,15 @@ def chiffres_accueil(user: Utilisateur) -> dict[str, Any] | None:
         "libelle_mois": regles.libelle_mois(mois),
         "places": _places(ligne),
     }
+
+
+def imports_recents(user: Utilisateur, nombre: int = 10) -> list[ImportActivite]:
+    """The latest imports: all of them for a national user, the user's own
+    otherwise (an import says nothing of the structures it touched)."""
+    qs = ImportActivite.objects.select_related("auteur").exclude(auteur=None)
+    if not user.perimetre.est_national:
+        qs = qs.filter(auteur=user)
+    return list(qs[:nombre])
 
 
 def lignes_en_attente(user: Utilisateur) -> QuerySet[LigneEnAttente]:

@@ -217,7 +217,10 @@ def import_activite(request: RequeteAuthentifiee) -> HttpResponse:
             user, contenu, nom, empreinte=empreinte
         ),
         gabarit="activite/import.html",
-        contexte={"titre": "Importer le fichier mensuel d'occupation"},
+        contexte={
+            "titre": "Importer le fichier mensuel d'occupation",
+            "imports_precedents": queries.imports_recents(user),
+        },
     )
 
 

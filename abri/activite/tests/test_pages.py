@@ -295,3 +295,21 @@ def test_latest_activity_of_a_structure_for_other_parts(activite, parc):
     assert (
         taux_occupation_moyen([parc.cada_rhone.pk], datetime.date(2020, 1, 1)) is None
     )
+
+
+def test_import_page_lists_the_agents_own_imports(client, agent_rhone, national, parc):
+    from abri.activite.models import ImportActivite
+
+    ImportActivite.objects.create(
+        nom_fichier="mien.xlsx", mois=["2025-10-01"], auteur=agent_rhone
+    )
+    ImportActivite.objects.create(
+        nom_fichier="national.xlsx", mois=["2025-10-01"], auteur=national
+    )
+    client.force_login(agent_rhone)
+
+    contenu = client.get(reverse("activite:import")).content.decode()
+
+    assert "mien.xlsx" in contenu
+    assert "octobre 2025" in contenu
+    assert "national.xlsx" not in contenu
