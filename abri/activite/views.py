@@ -285,7 +285,10 @@ def correspondances(request: RequeteAuthentifiee) -> HttpResponse:
     form = CorrespondanceForm(
         request.POST or None,
         operateurs=operateurs,
-        initial={"libelle": request.GET.get("libelle", "")},
+        initial={
+            "libelle": request.GET.get("libelle", ""),
+            "operateur": request.GET.get("operateur", ""),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

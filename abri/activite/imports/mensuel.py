@@ -92,6 +92,8 @@ class AnalyseActivite(ResultatAnalyse):
     structures: int = 0
     en_attente: int = 0
     hors_perimetre: int = 0
+    # (spelling, id of the closest operator) for the links to record them
+    operateurs_inconnus: list[tuple[str, int | None]] = field(default_factory=list)
 
     def resume(self) -> str:
         if not self.est_valide:
@@ -211,7 +213,7 @@ class ReperageOperateurs:
         for operateur in Operateur.objects.order_by("pk"):
             self.par_nom.setdefault(regles.cle_operateur(operateur.nom), operateur)
         self.visibles = {
-            regles.cle_operateur(o.nom): o.nom
+            regles.cle_operateur(o.nom): o
             for o in Operateur.objects.for_user(auteur).only("nom")
         }
 
@@ -219,7 +221,8 @@ class ReperageOperateurs:
         cle = regles.cle_operateur(libelle)
         return self.correspondances.get(cle) or self.par_nom.get(cle)
 
-    def proposer(self, libelle: str) -> str | None:
+    def proposer(self, libelle: str) -> Operateur | None:
+        """The closest operator the author sees, if one is close enough."""
         proches = difflib.get_close_matches(
             regles.cle_operateur(libelle), list(self.visibles), n=1, cutoff=0.6
         )
@@ -353,9 +356,12 @@ def _verifier_operateurs(
             )
     for libelle, lignes in sorted(inconnus.items()):
         proposition = reperage.proposer(libelle)
+        plan.analyse.operateurs_inconnus.append(
+            (libelle, proposition.pk if proposition else None)
+        )
         suite = (
-            f" L'opérateur connu le plus proche est « {proposition} » : enregistrez "
-            "la correspondance si c'est lui."
+            f" L'opérateur connu le plus proche est « {proposition.nom} » : "
+            "enregistrez la correspondance si c'est lui."
             if proposition
             else " Enregistrez la correspondance avec un opérateur du parc."
         )

@@ -313,3 +313,22 @@ def test_import_page_lists_the_agents_own_imports(client, agent_rhone, national,
     assert "mien.xlsx" in contenu
     assert "octobre 2025" in contenu
     assert "national.xlsx" not in contenu
+
+
+def test_preview_links_an_unknown_spelling_to_its_correspondence(
+    client, national, parc
+):
+    from abri.fabriques import CodeDnaFactory
+
+    CodeDnaFactory(structure=parc.cada_rhone, code="C6901")
+    client.force_login(national)
+    contenu = classeur(
+        {"Liste": [ligne("C6901", "Rhône", operateur="HORIZON RHONE 2")]}
+    )
+
+    apercu = client.post(
+        reverse("activite:import"),
+        {"fichier": SimpleUploadedFile("Liste 10.25.xlsx", contenu)},
+    ).content.decode()
+
+    assert f"?libelle=HORIZON%20RHONE%202&amp;operateur={parc.filiale.pk}" in apercu
