@@ -206,6 +206,20 @@ def structures_du_mois(
         )
 
 
+def sources_du_mois(user: Utilisateur, mois: datetime.date) -> list[tuple[str, int]]:
+    """How many structures' figures of ``mois`` come from the file, and how many
+    from their operator's declaration."""
+    nombres = dict(
+        activites_visibles(user)
+        .filter(mois=mois)
+        .order_by()
+        .values("source")
+        .annotate(n=Count("pk"))
+        .values_list("source", "n")
+    )
+    return [(s.label, nombres[s.value]) for s in Source if nombres.get(s.value)]
+
+
 def structures_au_dessus_des_seuils(
     user: Utilisateur, mois: datetime.date
 ) -> list[LigneStructure]:

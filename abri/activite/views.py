@@ -121,6 +121,7 @@ def places(request: RequeteAuthentifiee) -> HttpResponse:
                 unite="places",
             ),
             "au_dessus": queries.structures_au_dessus_des_seuils(request.user, mois),
+            "sources": queries.sources_du_mois(request.user, mois),
             "libelles_seuils": regles.LIBELLES_SEUILS,
         }
     )

@@ -332,3 +332,14 @@ def test_preview_links_an_unknown_spelling_to_its_correspondence(
     ).content.decode()
 
     assert f"?libelle=HORIZON%20RHONE%202&amp;operateur={parc.filiale.pk}" in apercu
+
+
+def test_places_page_says_where_the_figures_come_from(client, national, parc):
+    mois_de(parc.cada_rhone, OCTOBRE, 80, 70)
+    mois_de(parc.huda_ain, OCTOBRE, 40, 30, source=Source.DECLARATION)
+    client.force_login(national)
+
+    contenu = client.get(reverse("activite:places")).content.decode()
+
+    assert "fichier mensuel d&#x27;occupation pour 1 structure, " in contenu
+    assert "déclaration de l&#x27;opérateur pour 1 structure." in contenu
