@@ -156,7 +156,11 @@ def _feuilles_mois(
             )
             return []
         choisies.append((feuille, mois))
-        ignorees = [f.nom for f in feuilles if f is not feuille]
+        for autre in (f for f in feuilles if f is not feuille):
+            analyse.avertissements.append(
+                f"Feuille « {autre.nom} » ignorée : le fichier est lu dans sa "
+                f"feuille « {feuille.nom} », au mois de son nom."
+            )
     else:
         vus: dict[datetime.date, str | None] = {}
         for feuille in feuilles:
@@ -172,18 +176,16 @@ def _feuilles_mois(
                 continue
             vus[mois] = feuille.nom
             choisies.append((feuille, mois))
-        ignorees = [f.nom for f in feuilles if par_nom[f.nom] is None]
+        for nom in (f.nom for f in feuilles if par_nom[f.nom] is None):
+            analyse.avertissements.append(
+                f"Feuille « {nom} » ignorée : son nom n'est pas un mois."
+            )
         if not choisies:
             rapport.ajouter(
                 "aucune feuille « Liste » ni aucune feuille nommée par un mois "
                 "(« 10 25 », « octobre 2025 ») : le mois des chiffres est inconnu"
             )
             return []
-    for nom in ignorees:
-        analyse.avertissements.append(
-            f"Feuille « {nom} » ignorée : son nom n'est pas un mois."
-        )
-
     tableaux = []
     for feuille, mois in choisies:
         if mois > regles.premier_du_mois(datetime.date.today()):

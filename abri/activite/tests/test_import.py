@@ -441,3 +441,14 @@ def test_impossible_rate_and_too_many_undue_presences_are_errors(national, codes
         (4, "% de BPI en PI"),
         (5, "Places occupées"),
     ]
+
+
+def test_other_sheets_beside_liste_are_ignored_with_a_warning(national, codes):
+    contenu = classeur(
+        {"Liste": [ligne("C6901", "Rhône")], "09 25": [ligne("C6901", "Rhône")]}
+    )
+
+    analyse = analyser_import_activite(national, contenu, NOM_OCTOBRE)
+
+    assert analyse.mois == [OCTOBRE]
+    assert "Feuille « 09 25 » ignorée" in analyse.avertissements[0]
