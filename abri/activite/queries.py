@@ -291,9 +291,15 @@ def taux_occupation_moyen(
     return _places(ligne).taux_occupation if ligne["structures"] else None
 
 
-def chiffres_accueil(user: Utilisateur) -> dict[str, Any] | None:
-    """Free places and occupancy rate of the perimeter's latest month."""
-    mois = dernier_mois(user)
+def chiffres_accueil(
+    user: Utilisateur, date: datetime.date | None = None
+) -> dict[str, Any] | None:
+    """Free places and occupancy rate of the perimeter's latest month (the latest
+    one up to ``date`` when given)."""
+    activites = activites_visibles(user)
+    if date is not None:
+        activites = activites.filter(mois__lte=date)
+    mois = activites.aggregate(m=Max("mois"))["m"]
     if mois is None:
         return None
     ligne = activites_visibles(user).filter(mois=mois).order_by().aggregate(**SOMMES)

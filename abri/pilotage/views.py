@@ -86,7 +86,9 @@ def accueil(request: RequeteAuthentifiee) -> HttpResponse:
             "tableau_departements": tableau,
             "date": aujourdhui,
             "form_date": form_date,
-            "activite_accueil": activite_queries.chiffres_accueil(request.user),
+            "activite_accueil": activite_queries.chiffres_accueil(
+                request.user, aujourdhui
+            ),
         },
     )
 

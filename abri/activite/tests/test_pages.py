@@ -343,3 +343,10 @@ def test_places_page_says_where_the_figures_come_from(client, national, parc):
 
     assert "fichier mensuel d&#x27;occupation pour 1 structure, " in contenu
     assert "déclaration de l&#x27;opérateur pour 1 structure." in contenu
+
+
+def test_home_page_figures_follow_the_date_asked(client, national, activite):
+    client.force_login(national)
+
+    contenu = client.get(reverse("pilotage:accueil") + "?au=2025-09-30").content
+    assert "en septembre 2025" in contenu.decode()
