@@ -30,6 +30,7 @@ from abri.comptes.droits import peut_declarer_activite, peut_importer_activite
 from abri.comptes.requetes import RequeteAuthentifiee
 from abri.operateurs.models import Operateur
 from abri.structures import queries as structures_queries
+from abri.structures import services as structures_services
 from abri.structures.models import Structure
 from abri.structures.views import _erreur_sur_form, _traiter_import
 from abri.ui.svg.graphiques import graphique_courbes_mensuelles
@@ -42,6 +43,7 @@ TABLEAUX_EXPORT = (
     "operateur",
     "historique",
 )
+AU_DESSUS_AFFICHEES = 200  # the export has them all
 ENTETES_PLACES = [
     "Structures",
     "Places autorisées (parc)",
@@ -87,6 +89,7 @@ def places(request: RequeteAuthentifiee) -> HttpResponse:
     axes = {axe: queries.par_axe(request.user, mois, axe) for axe in queries.AXES}
     autorisees, total = queries.total(axes["type"])
     historique = queries.historique(request.user, mois)
+    au_dessus = queries.structures_au_dessus_des_seuils(request.user, mois)
     contexte.update(
         {
             "libelle_mois": regles.libelle_mois(mois),
@@ -120,7 +123,8 @@ def places(request: RequeteAuthentifiee) -> HttpResponse:
                 titre="Places vacantes, indisponibles et présences indues",
                 unite="places",
             ),
-            "au_dessus": queries.structures_au_dessus_des_seuils(request.user, mois),
+            "au_dessus": au_dessus[:AU_DESSUS_AFFICHEES],
+            "nombre_au_dessus": len(au_dessus),
             "sources": queries.sources_du_mois(request.user, mois),
             "libelles_seuils": regles.LIBELLES_SEUILS,
         }
@@ -359,6 +363,11 @@ def declarer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
                 {c: getattr(existante, c) for c in services.CHAMPS_CHIFFRES},
                 version=existante.version,
             )
+    if "capacite" not in initial:
+        # The park's authorised places, as a starting point the operator corrects.
+        initial["capacite"] = structures_services.capacite_au(
+            structure, datetime.date.today()
+        ).places_autorisees
     form = DeclarationForm(request.POST or None, initial=initial)
     conflit = None
     if request.method == "POST" and form.is_valid():
