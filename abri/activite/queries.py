@@ -25,7 +25,7 @@ from abri.activite.models import (
 from abri.activite.regles import Places, Seuils
 from abri.comptes.droits import peut_declarer_activite
 from abri.comptes.models import Utilisateur
-from abri.structures.models import EvenementCapacite, Structure
+from abri.structures.models import CodeDna, EvenementCapacite, Structure
 
 MOIS_HISTORIQUE = 24
 
@@ -317,6 +317,17 @@ def imports_recents(user: Utilisateur, nombre: int = 10) -> list[ImportActivite]
     if not user.perimetre.est_national:
         qs = qs.filter(auteur=user)
     return list(qs[:nombre])
+
+
+def codes_connus_depuis(user: Utilisateur, codes: set[str]) -> dict[str, Structure]:
+    """Pending codes that a structure of the perimeter has taken since (its DNA
+    codes were edited, or the park imported): code → structure."""
+    return {
+        code.code: code.structure
+        for code in CodeDna.objects.filter(
+            code__in=codes, structure__in=Structure.objects.for_user(user)
+        ).select_related("structure")
+    }
 
 
 def lignes_en_attente(user: Utilisateur) -> QuerySet[LigneEnAttente]:

@@ -235,7 +235,13 @@ def en_attente(request: RequeteAuthentifiee) -> HttpResponse:
     return render(
         request,
         "activite/en_attente.html",
-        {"titre": "Codes DNA en attente", "lignes": lignes},
+        {
+            "titre": "Codes DNA en attente",
+            "lignes": lignes,
+            "connus": queries.codes_connus_depuis(
+                request.user, {ligne.code_dna for ligne in lignes}
+            ),
+        },
     )
 
 
@@ -252,7 +258,14 @@ def rattacher(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         .select_related("operateur")
         .order_by("nom", "id")
     )
-    form = RattachementForm(request.POST or None, structures=structures)
+    connue = queries.codes_connus_depuis(request.user, {ligne.code_dna}).get(
+        ligne.code_dna
+    )
+    form = RattachementForm(
+        request.POST or None,
+        structures=structures,
+        initial={"structure": connue.pk if connue else None},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             nombre = services.rattacher_code(

@@ -350,3 +350,34 @@ def test_home_page_figures_follow_the_date_asked(client, national, activite):
 
     contenu = client.get(reverse("pilotage:accueil") + "?au=2025-09-30").content
     assert "en septembre 2025" in contenu.decode()
+
+
+def test_pending_code_taken_since_by_a_structure_is_shown_and_linked(
+    client, national, parc
+):
+    from abri.activite.models import ImportActivite, LigneEnAttente
+    from abri.fabriques import CodeDnaFactory
+
+    ligne_attente = LigneEnAttente.objects.create(
+        code_dna="C6955",
+        mois=OCTOBRE,
+        operateur_libelle="X",
+        departement=parc.rhone,
+        donnees={"capacite": 80, "places_indisponibles": 0, "places_occupees": 60},
+        import_activite=ImportActivite.objects.create(nom_fichier="f.xlsx"),
+    )
+    CodeDnaFactory(structure=parc.cada_rhone, code="C6955")
+    client.force_login(national)
+
+    page = client.get(reverse("activite:en_attente")).content.decode()
+    assert "désormais celui de CADA des Pentes" in page
+    formulaire = client.get(reverse("activite:rattacher", args=[ligne_attente.pk]))
+    assert formulaire.context["form"].initial["structure"] == parc.cada_rhone.pk
+
+    client.post(
+        reverse("activite:rattacher", args=[ligne_attente.pk]),
+        {"structure": parc.cada_rhone.pk},
+    )
+
+    assert ActiviteMensuelle.objects.get().places_occupees == 60
+    assert list(parc.cada_rhone.codes_dna.values_list("code", flat=True)) == ["C6955"]
