@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "abri.comptes",
     "abri.operateurs",
     "abri.structures",
+    "abri.finances",
     "abri.journal",
     "abri.pilotage",
 ]
