@@ -24,3 +24,25 @@ def peut_importer_parc(user: Utilisateur) -> bool:
 
 def peut_lire_journal_complet(user: Utilisateur) -> bool:
     return user.est_administrateur_national
+
+
+def peut_deposer_budget(user: Utilisateur) -> bool:
+    """Budget proposals and accounts: the operator that runs the structure."""
+    return user.is_active and user.role == Role.OPERATEUR
+
+
+def peut_instruire_budget(user: Utilisateur) -> bool:
+    """Retained figures, granted dotation, instalments, allocation: State agents."""
+    return user.is_active and user.role in ROLES_AGENTS
+
+
+def peut_deposer_document_budget(user: Utilisateur) -> bool:
+    return peut_deposer_budget(user) or peut_instruire_budget(user)
+
+
+def peut_ouvrir_campagne(user: Utilisateur) -> bool:
+    return user.est_administrateur_national
+
+
+def peut_maintenir_tarifs_cibles(user: Utilisateur) -> bool:
+    return user.est_administrateur_national
