@@ -22,6 +22,7 @@ from abri.finances.models import (
     Affectation,
     Budget,
     EtapeAffectation,
+    StatutBudget,
     TarifCible,
 )
 from abri.structures.models import EvenementCapacite, NatureEvenement, Structure
@@ -57,6 +58,10 @@ class AnneeFinanciere:
     @property
     def regime(self) -> regles.Regime:
         return regles.regime(self.type_structure)
+
+    @property
+    def libelle_statut(self) -> str:
+        return str(StatutBudget(self.statut).label)
 
     @property
     def resultat(self) -> Decimal | None:

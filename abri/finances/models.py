@@ -418,8 +418,45 @@ class NatureDocument(models.TextChoices):
     AUTRE = "autre", "Autre pièce"
 
 
+class StockageDocuments(Storage):
+    """The storage named ``documents`` in ``STORAGES``, looked up at each use (a
+    field keeps its storage for the life of the process; settings may change, in
+    tests or when the platform moves documents to a bucket)."""
+
+    @property
+    def cible(self) -> Storage:
+        return storages["documents"]
+
+    def _open(self, name: str, mode: str = "rb") -> Any:
+        return self.cible.open(name, mode)
+
+    def _save(self, name: str, content: Any) -> str:
+        return self.cible.save(name, content)
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        return self.cible.get_available_name(name, max_length=max_length)
+
+    def delete(self, name: str) -> None:
+        self.cible.delete(name)
+
+    def exists(self, name: str) -> bool:
+        return self.cible.exists(name)
+
+    def size(self, name: str) -> int:
+        return self.cible.size(name)
+
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+        return self.cible.listdir(path)
+
+    def url(self, name: str | None) -> str:
+        return self.cible.url(name)
+
+
+_STOCKAGE_DOCUMENTS = StockageDocuments()
+
+
 def stockage_documents() -> Storage:
-    return storages["documents"]
+    return _STOCKAGE_DOCUMENTS
 
 
 class DocumentBudgetQuerySet(models.QuerySet["DocumentBudget"]):

@@ -1,0 +1,269 @@
+import datetime
+from decimal import Decimal
+
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from abri.fabriques import StructureFactory
+from abri.finances import services
+from abri.finances.models import Budget, Campagne, DocumentBudget, StatutBudget
+
+D = Decimal
+
+
+def test_operator_types_french_amounts_and_saves_a_draft(
+    client, operateur, budget_cada
+):
+    client.force_login(operateur)
+
+    reponse = client.post(
+        reverse("finances:proposition", args=[budget_cada.pk]),
+        {
+            "version": 1,
+            "charges_proposees": "1\u00a0234\u00a0567,89 €",
+            "etp": "6,5",
+            "brouillon": "",
+        },
+    )
+
+    assert reponse.status_code == 302
+    budget = Budget.objects.get(pk=budget_cada.pk)
+    assert budget.charges_proposees == D("1234567.89")
+    assert budget.etp == D("6.5")
+    assert budget.statut == StatutBudget.BROUILLON
+
+
+def test_a_form_in_error_keeps_what_was_typed(client, operateur, budget_cada):
+    client.force_login(operateur)
+
+    reponse = client.post(
+        reverse("finances:proposition", args=[budget_cada.pk]),
+        {"version": 1, "charges_proposees": "12 34,5", "etp": "6,5"},
+    )
+
+    contenu = reponse.content.decode()
+    assert reponse.status_code == 200
+    assert "Montant illisible" in contenu
+    assert 'value="12 34,5"' in contenu
+    assert 'value="6,5"' in contenu
+
+
+def test_submitting_an_incomplete_proposal_says_what_is_missing(
+    client, operateur, budget_cada
+):
+    client.force_login(operateur)
+
+    reponse = client.post(
+        reverse("finances:proposition", args=[budget_cada.pk]),
+        {"version": 1, "charges_proposees": "100", "etape": ""},
+    )
+
+    assert "dotation demandée" in reponse.content.decode()
+    assert Budget.objects.get(pk=budget_cada.pk).statut == StatutBudget.BROUILLON
+
+
+def test_a_submitted_proposal_shows_locked_to_the_operator(
+    client, operateur, budget_cada
+):
+    services.enregistrer_proposition(
+        operateur,
+        budget_cada.pk,
+        {
+            "charges_proposees": D(1),
+            "produits_proposes": D(0),
+            "dotation_demandee": D(1),
+            "etp": D(1),
+        },
+        1,
+        deposer=True,
+    )
+    client.force_login(operateur)
+
+    reponse = client.get(reverse("finances:proposition", args=[budget_cada.pk]))
+
+    assert "verrouillée" in reponse.content.decode()
+    assert 'name="etape"' not in reponse.content.decode()
+
+
+def test_budget_page_shows_who_set_each_figure(client, operateur, budget_cada):
+    services.enregistrer_proposition(
+        operateur, budget_cada.pk, {"charges_proposees": D(1000)}, 1
+    )
+    client.force_login(operateur)
+
+    reponse = client.get(reverse("finances:budget", args=[budget_cada.pk]))
+
+    contenu = reponse.content.decode()
+    assert "Qui a saisi quoi" in contenu
+    assert "Charges proposées" in contenu
+    assert str(operateur) in contenu
+
+
+def test_document_upload_checks_the_content(client, operateur, budget_cada, settings):
+    client.force_login(operateur)
+    url = reverse("finances:document", args=[budget_cada.pk])
+
+    client.post(
+        url,
+        {
+            "nature": "proposition",
+            "fichier": SimpleUploadedFile("bp.pdf", b"not a pdf at all"),
+        },
+    )
+    assert not DocumentBudget.objects.exists()
+
+    client.post(
+        url,
+        {"nature": "proposition", "fichier": SimpleUploadedFile("bp.pdf", b"%PDF-1.7")},
+    )
+    document = DocumentBudget.objects.get()
+
+    reponse = client.get(reverse("finances:telecharger", args=[document.pk]))
+    assert reponse.content == b"%PDF-1.7"
+    assert "attachment" in reponse["Content-Disposition"]
+
+
+def test_operator_of_another_group_gets_404_on_a_document(
+    client, operateur, budget_huda
+):
+    services.deposer_document(
+        operateur,
+        budget_huda.pk,
+        "autre",
+        SimpleUploadedFile("x.csv", b"a;b\n"),
+    )
+    document = DocumentBudget.objects.get()
+    client.force_login(operateur)  # the Groupe Horizon does not run the HUDA of Bourg
+
+    assert (
+        client.get(reverse("finances:telecharger", args=[document.pk])).status_code
+        == 404
+    )
+
+
+@time_machine.travel(datetime.datetime(2024, 11, 1, 12, tzinfo=datetime.UTC))
+def test_campaign_page_counts_late_proposals_per_territory(client, national, campagne):
+    client.force_login(national)
+
+    reponse = client.get(reverse("finances:campagne", args=[campagne.pk]))
+
+    suivi = {s.departement.code: s for s in reponse.context["suivi"]}
+    assert suivi["69"].attendus == 1
+    assert suivi["69"].propositions_en_retard == 1
+    assert suivi["69"].comptes_en_retard == 0
+
+
+def test_national_admin_opens_a_campaign_from_the_page(client, national, parc):
+    client.force_login(national)
+
+    reponse = client.post(reverse("finances:ouvrir_campagne"), {"annee": 2026})
+
+    assert reponse.status_code == 302
+    assert Campagne.objects.get().date_limite_comptes == datetime.date(2027, 4, 30)
+
+
+def _deficitaire(structure, national, annees=(2023, 2024, 2025)):
+    for annee in annees:
+        campagne = Campagne.objects.filter(
+            annee=annee
+        ).first() or services.ouvrir_campagne(national, annee)
+        Budget.objects.filter(campagne=campagne, structure=structure).update(
+            charges_retenues=D(300000),
+            charges_reelles=D(310000),
+            produits_reels=D(300000),
+            dotation_accordee=D(290000),
+            etp=D(6),
+        )
+
+
+@time_machine.travel(datetime.date(2026, 3, 1))
+def test_structure_in_deficit_is_flagged_on_sheet_list_and_finance_page(
+    client, national, parc
+):
+    _deficitaire(parc.cada_rhone, national)
+    client.force_login(national)
+
+    fiche = client.get(reverse("structures:fiche", args=[parc.cada_rhone.pk]))
+    liste = client.get(reverse("structures:liste"))
+    page = client.get(reverse("finances:tableau"))
+
+    assert "Structure en déficit" in fiche.content.decode()
+    drapeaux = {s.nom: s.en_deficit for s in liste.context["page"].object_list}
+    assert drapeaux == {
+        "CADA des Pentes": True,
+        "CPH de la Villette": False,
+        "HUDA de Bourg": False,
+        "HUDA de l'Erdre": False,
+    }
+    assert [d.structure.nom for d in page.context["figures"].deficits] == [
+        "CADA des Pentes"
+    ]
+
+
+@time_machine.travel(datetime.date(2026, 3, 1))
+def test_finance_page_queries_do_not_grow_with_the_park(client, national, parc):
+    _deficitaire(parc.cada_rhone, national)
+    client.force_login(national)
+    url = reverse("finances:tableau")
+    with CaptureQueriesContext(connection) as avant:
+        client.get(url)
+    for _ in range(5):
+        structure = StructureFactory(departement=parc.rhone, capacite=30)
+        _deficitaire(structure, national)
+    _deficitaire(parc.huda_ain, national)
+
+    with CaptureQueriesContext(connection) as apres:
+        reponse = client.get(url)
+
+    assert reponse.status_code == 200
+    assert len(apres) == len(avant)
+
+
+@time_machine.travel(datetime.date(2026, 3, 1))
+def test_every_figure_exports_in_both_formats(client, national, parc):
+    _deficitaire(parc.cada_rhone, national)
+    client.force_login(national)
+
+    for figure in (
+        "dotations",
+        "mois",
+        "couts",
+        "distribution",
+        "structures",
+        "deficits",
+    ):
+        for format in ("xlsx", "csv"):
+            reponse = client.get(
+                reverse("finances:export", args=[figure, format]), {"annee": 2025}
+            )
+            assert reponse.status_code == 200, (figure, format)
+    csv = client.get(reverse("finances:export", args=["deficits", "csv"])).content
+    assert "CADA des Pentes;CADA;69" in csv.decode("utf-8-sig")
+
+
+def test_target_costs_are_read_by_all_and_set_by_national_admins(
+    client, national, lecteur, parc
+):
+    client.force_login(lecteur)
+    assert client.get(reverse("finances:tarifs")).status_code == 200
+    assert (
+        client.post(
+            reverse("finances:tarifs"),
+            {"type_structure": "CADA", "ile_de_france": "0", "annee": 2025,
+             "montant": "19,50"},
+        ).status_code
+        == 403
+    )  # fmt: skip
+
+    client.force_login(national)
+    client.post(
+        reverse("finances:tarifs"),
+        {"type_structure": "CADA", "ile_de_france": "1", "annee": 2025,
+         "montant": "21,40 €"},
+    )  # fmt: skip
+
+    reponse = client.get(reverse("finances:tarifs"))
+    assert "21,40" in reponse.content.decode()
