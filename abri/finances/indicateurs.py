@@ -26,6 +26,7 @@ from abri.finances.models import (
     TarifCible,
 )
 from abri.structures.models import EvenementCapacite, NatureEvenement, Structure
+from abri.ui.templatetags.abri_format import euros
 
 REGION_ILE_DE_FRANCE = "11"
 
@@ -73,6 +74,25 @@ class AnneeFinanciere:
     def affectation(self) -> Affectations | None:
         """The decided allocation, else the one the operator proposed."""
         return self.affectation_decidee or self.affectation_proposee
+
+    @property
+    def resume_affectation(self) -> str:
+        """What the State takes of the result, in words, for the sheet."""
+        affectation = self.affectation
+        etape = "décidée" if self.affectation_decidee else "proposée"
+        if isinstance(affectation, regles.AffectationTarifee):
+            return f"{etape}, reprise par l'État {euros(affectation.reprise_etat)}"
+        if isinstance(affectation, regles.AffectationSubventionnee):
+            if affectation.deficit_compense:
+                return (
+                    f"{etape}, déficit compensé {euros(affectation.deficit_compense)}"
+                )
+            return f"{etape}, excédent reversé {euros(affectation.excedent_reverse)}"
+        return "—"
+
+    @property
+    def taux_encadrement_maximum(self) -> Decimal:
+        return regles.taux_encadrement_maximum(self.type_structure)
 
     @property
     def cout_journalier(self) -> Decimal | None:

@@ -206,9 +206,14 @@ class Budget(models.Model):
 
     @property
     def resultat_previsionnel(self) -> Decimal | None:
-        if self.produits_retenus is None or self.charges_retenues is None:
+        """Retained revenues (besides the dotation) plus the granted dotation, minus
+        the retained charges: zero when the dotation covers what was retained."""
+        figures = (self.produits_retenus, self.dotation_accordee, self.charges_retenues)
+        if any(f is None for f in figures):
             return None
-        return regles.resultat(self.produits_retenus, self.charges_retenues)
+        produits, dotation, charges = figures
+        assert produits is not None and dotation is not None and charges is not None
+        return regles.resultat(produits + dotation, charges)
 
     def manquants(self, champs: tuple[str, ...]) -> list[str]:
         return [

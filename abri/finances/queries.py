@@ -37,7 +37,7 @@ from abri.finances.models import (
     Versement,
 )
 from abri.structures.models import Structure, StructureQuerySet, TypeStructure
-from abri.territoires.models import Departement
+from abri.territoires.models import Departement, Region
 
 # The contract read by other apps -----------------------------------------------------
 
@@ -286,32 +286,41 @@ class LigneDotation:
 
 
 def dotations_par_territoire(user: Utilisateur, annee: int) -> list[LigneDotation]:
-    """Granted dotations of ``annee`` and the instalments paid on them, by
-    département."""
+    """Granted dotations of ``annee`` and the instalments paid on them, by region
+    for a national perimeter, by département otherwise."""
+    par_region = user.perimetre.departement_codes is None
+    cle = (
+        "structure__departement__region_id"
+        if par_region
+        else ("structure__departement_id")
+    )
     budgets = budgets_visibles(user).filter(annee=annee)
     accordees = dict(
         budgets.order_by()
-        .values("structure__departement_id")
+        .values(cle)
         .annotate(total=Sum("dotation_accordee"))
-        .values_list("structure__departement_id", "total")
+        .values_list(cle, "total")
     )
     versees = dict(
         Versement.objects.filter(budget__in=budgets)
         .order_by()
-        .values("budget__structure__departement_id")
+        .values(f"budget__{cle}")
         .annotate(total=Sum("montant"))
-        .values_list("budget__structure__departement_id", "total")
+        .values_list(f"budget__{cle}", "total")
     )
-    departements = Departement.objects.filter(
-        code__in=set(accordees) | set(versees)
-    ).order_by("rang")
+    codes = set(accordees) | set(versees)
+    territoires: list[Any] = (
+        list(Region.objects.filter(code__in=codes).order_by("nom"))
+        if par_region
+        else list(Departement.objects.filter(code__in=codes).order_by("rang"))
+    )
     return [
         LigneDotation(
-            f"{d.code} — {d.nom}",
-            accordees.get(d.code) or Decimal(0),
-            versees.get(d.code) or Decimal(0),
+            t.nom if par_region else f"{t.code} — {t.nom}",
+            accordees.get(t.code) or Decimal(0),
+            versees.get(t.code) or Decimal(0),
         )
-        for d in departements
+        for t in territoires
     ]
 
 

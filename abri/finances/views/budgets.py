@@ -106,6 +106,8 @@ def budget(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
                 budget.structure.type
             ),
             "limite_comptes": budget.campagne.limite_comptes(budget.structure.type),
+            "statuts_instruction": [S.BROUILLON, S.PROPOSITION_DEPOSEE, S.INSTRUIT],
+            "statuts_affectation": [S.COMPTES_DEPOSES, S.CLOTURE],
             "peut_deposer": peut_deposer_budget(user),
             "peut_instruire": instruit,
             "peut_documenter": peut_deposer_document_budget(user),

@@ -145,7 +145,7 @@ def _arrondi(valeur: Decimal | None) -> Decimal | None:
 
 def _export_dotations(figures: Figures) -> tuple[list[str], Iterable[list[Any]]]:
     return (
-        ["Département", "Dotation accordée (€)", "Versé (€)", "Part versée"],
+        ["Territoire", "Dotation accordée (€)", "Versé (€)", "Part versée"],
         (
             [d.libelle, d.accordee, d.versee, _arrondi(d.taux)]
             for d in figures.dotations
