@@ -19,5 +19,10 @@ urlpatterns = [
     path("budgets/<int:pk>/renvoyer/", views.renvoyer, name="renvoyer"),
     path("budgets/<int:pk>/versements/", views.versement, name="versement"),
     path("budgets/<int:pk>/documents/", views.document, name="document"),
+    path(
+        "budgets/<int:pk>/decision.pdf",
+        views.decision_tarifaire,
+        name="decision_tarifaire",
+    ),
     path("documents/<int:pk>/", views.telecharger, name="telecharger"),
 ]

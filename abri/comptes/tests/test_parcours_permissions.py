@@ -189,6 +189,9 @@ COUVERTURE: dict[str, object] = {
         ecrit=peut_deposer_document_budget,
         lecture_seule_get=False,
     ),
+    "finances:decision_tarifaire": Objet(
+        Budget, lambda pk: reverse("finances:decision_tarifaire", args=[pk])
+    ),
     "finances:telecharger": Objet(
         DocumentBudget, lambda pk: reverse("finances:telecharger", args=[pk])
     ),

@@ -267,3 +267,34 @@ def test_target_costs_are_read_by_all_and_set_by_national_admins(
 
     reponse = client.get(reverse("finances:tarifs"))
     assert "21,40" in reponse.content.decode()
+
+
+def test_tariff_decision_is_a_pdf_with_the_amount_in_words(
+    client, operateur, agent_rhone, budget_cada
+):
+    from abri.finances.documents import montant_en_lettres
+
+    Budget.objects.filter(pk=budget_cada.pk).update(
+        charges_retenues=D("293638.14"),
+        produits_retenus=D(0),
+        dotation_accordee=D("293638.14"),
+    )
+    client.force_login(agent_rhone)
+
+    reponse = client.get(reverse("finances:decision_tarifaire", args=[budget_cada.pk]))
+
+    assert reponse.status_code == 200
+    assert reponse.content.startswith(b"%PDF")
+    assert montant_en_lettres(D("293638.14")).startswith(
+        "deux cent quatre-vingt-treize"
+    )
+
+
+def test_no_tariff_decision_before_the_dotation_is_set(
+    client, agent_rhone, budget_cada
+):
+    client.force_login(agent_rhone)
+
+    url = reverse("finances:decision_tarifaire", args=[budget_cada.pk])
+
+    assert client.get(url).status_code == 404

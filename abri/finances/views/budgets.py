@@ -24,6 +24,7 @@ from abri.comptes.droits import (
 )
 from abri.comptes.requetes import RequeteAuthentifiee
 from abri.finances import indicateurs, queries, regles, services
+from abri.finances.documents import decision_tarifaire_pdf
 from abri.finances.forms import (
     AffectationForm,
     ComptesForm,
@@ -42,6 +43,7 @@ from abri.finances.models import (
     StatutBudget,
 )
 from abri.finances.views.commun import (
+    aujourdhui,
     budget_ou_404,
     donnees_avec_version,
     erreur_sur_form,
@@ -442,4 +444,17 @@ def telecharger(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         as_attachment=True, filename=document.nom
     )
     reponse["X-Content-Type-Options"] = "nosniff"
+    return reponse
+
+
+def decision_tarifaire(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    budget = budget_ou_404(request, pk)
+    if budget.dotation_accordee is None:
+        raise Http404("La dotation n'est pas encore fixée.")
+    contenu = decision_tarifaire_pdf(budget, aujourdhui())
+    reponse = HttpResponse(contenu, content_type="application/pdf")
+    reponse["Content-Disposition"] = content_disposition_header(
+        as_attachment=True,
+        filename=f"decision-{budget.annee}-{budget.structure_id}.pdf",
+    )
     return reponse
