@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 EMAIL_NATIONAL = "national@abri.local"
 MARQUE = "Démonstration"
+RAISON_DEMO = "Valeurs de démonstration"
 TAILLE_LOT = 2000
 D = Decimal
 S = StatutBudget
@@ -139,7 +140,7 @@ def generer_finances(
             ],
             TarifCible,
             default_user=national,
-            default_change_reason="Valeurs de démonstration",
+            default_change_reason=RAISON_DEMO,
         )
         compteurs["tarifs_cibles"] = TarifCible.objects.count()
 

@@ -450,6 +450,14 @@ def annees_disponibles() -> list[int]:
     return list(Campagne.objects.order_by("-annee").values_list("annee", flat=True))
 
 
+def tarifs_de_demonstration() -> bool:
+    """Whether the demonstration data set entered target costs (they are then
+    labelled as demonstration values, never as official tariffs)."""
+    from abri.finances.demo import RAISON_DEMO
+
+    return TarifCible.history.filter(history_change_reason=RAISON_DEMO).exists()
+
+
 def tarifs_cibles() -> QuerySet[TarifCible]:
     return TarifCible.objects.select_related("modifie_par").order_by(
         "-annee", "type_structure", "ile_de_france"

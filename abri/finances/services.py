@@ -290,9 +290,13 @@ def _enregistrer_affectation(
         auteur if getattr(auteur, "is_authenticated", False) else None
     )
     affectation.save()
-    prefixe = "affectation_" + etape
-    _tamponner(auteur, budget, [prefixe])
-    return {f"{prefixe}.{c}": v for c, v in changements.items()}
+    _tamponner(auteur, budget, ["affectation_" + etape])
+    etape_lisible = "proposée" if etape == EtapeAffectation.PROPOSEE else "décidée"
+    return {
+        f"affectation {etape_lisible} : "
+        + str(getattr(Affectation._meta.get_field(c), "verbose_name", c)): v
+        for c, v in changements.items()
+    }
 
 
 def enregistrer_comptes(

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from abri.comptes.demo import creer_comptes_demo
 from abri.finances.demo import generer_finances
 from abri.finances.models import Budget, Campagne, TarifCible
+from abri.finances.queries import tarifs_de_demonstration
 
 AUJOURDHUI = datetime.date(2026, 12, 4)
 
@@ -30,6 +31,7 @@ def test_demo_target_costs_are_entered_by_the_demo_national_admin(parc, settings
     tarif = TarifCible.objects.select_related("modifie_par").first()
     assert tarif.modifie_par.email == "national@abri.local"
     assert tarif.history.first().history_user.email == "national@abri.local"
+    assert tarifs_de_demonstration()
 
 
 def test_same_seed_same_budgets(parc):

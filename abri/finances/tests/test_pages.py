@@ -298,3 +298,24 @@ def test_no_tariff_decision_before_the_dotation_is_set(
     url = reverse("finances:decision_tarifaire", args=[budget_cada.pk])
 
     assert client.get(url).status_code == 404
+
+
+def test_structure_sheet_queries_do_not_grow_with_its_budgets(client, national, parc):
+    client.force_login(national)
+    url = reverse("structures:fiche", args=[parc.cada_rhone.pk])
+    _deficitaire(parc.cada_rhone, national, annees=(2023,))
+    client.get(url)
+    with CaptureQueriesContext(connection) as avant:
+        client.get(url)
+
+    _deficitaire(parc.cada_rhone, national, annees=(2024, 2025, 2026))
+    for budget in Budget.objects.filter(structure=parc.cada_rhone):
+        services.deposer_document(
+            national, budget.pk, "autre", SimpleUploadedFile("a.csv", b"x;y\n")
+        )
+
+    with CaptureQueriesContext(connection) as apres:
+        reponse = client.get(url)
+
+    assert len(reponse.context["bloc_finances"].annees) == 4
+    assert len(apres) == len(avant)

@@ -135,6 +135,7 @@ def tableau(request: RequeteAuthentifiee) -> HttpResponse:
             ),
             "annees_deficit": regles.annees_closes(aujourdhui()),
             "minimum": regles.COUT_JOURNALIER_MINIMUM,
+            "demonstration": queries.tarifs_de_demonstration(),
         },
     )
 
@@ -307,6 +308,7 @@ def tarifs(request: RequeteAuthentifiee) -> HttpResponse:
             "tarifs": tarifs,
             "historique": historique,
             "form": form if peut_maintenir else None,
+            "demonstration": queries.tarifs_de_demonstration(),
         },
     )
 
