@@ -473,3 +473,33 @@ def compter_par_statut(user: Utilisateur, campagne: Campagne) -> dict[str, int]:
         .annotate(n=Count("id"))
         .values_list("statut", "n")
     )
+
+
+@dataclass(frozen=True)
+class ChiffresAccueil:
+    annee: int
+    accordee: Decimal
+    versee: Decimal
+    structures_en_deficit: int
+
+    @property
+    def taux_verse(self) -> Decimal | None:
+        return self.versee / self.accordee if self.accordee else None
+
+
+def chiffres_accueil(user: Utilisateur, aujourd_hui: datetime.date) -> ChiffresAccueil:
+    """The dotations of the year and the structures in deficit, for the home page,
+    in three queries."""
+    budgets = budgets_visibles(user).filter(annee=aujourd_hui.year)
+    accordee = budgets.aggregate(total=Sum("dotation_accordee"))["total"]
+    versee = Versement.objects.filter(
+        budget__in=budgets, date__lte=aujourd_hui
+    ).aggregate(total=Sum("montant"))["total"]
+    deficits = (
+        annoter_deficit(Structure.objects.for_user(user), aujourd_hui)
+        .filter(en_deficit=True)  # type: ignore[misc]  # annotated just above
+        .count()
+    )
+    return ChiffresAccueil(
+        aujourd_hui.year, accordee or Decimal(0), versee or Decimal(0), deficits
+    )

@@ -319,3 +319,18 @@ def test_structure_sheet_queries_do_not_grow_with_its_budgets(client, national, 
 
     assert len(reponse.context["bloc_finances"].annees) == 4
     assert len(apres) == len(avant)
+
+
+@time_machine.travel(datetime.date(2026, 3, 1))
+def test_home_page_shows_the_dotations_of_the_year_and_the_deficits(
+    client, national, parc
+):
+    _deficitaire(parc.cada_rhone, national, annees=(2023, 2024, 2025, 2026))
+    client.force_login(national)
+
+    reponse = client.get(reverse("pilotage:accueil"))
+
+    chiffres = reponse.context["finances"]
+    assert chiffres.annee == 2026
+    assert chiffres.accordee == D(290000)
+    assert chiffres.structures_en_deficit == 1

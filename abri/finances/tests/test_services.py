@@ -127,7 +127,10 @@ def test_full_cycle_of_a_tariffed_budget(operateur, agent_rhone, budget_cada):
         cloturer=True,
     )
     assert budget.statut == StatutBudget.CLOTURE
-    assert EntreeJournal.objects.filter(object_id=str(budget.pk)).count() >= 5
+    entrees = EntreeJournal.objects.filter(
+        content_type__model="budget", object_id=str(budget.pk)
+    )
+    assert entrees.count() == 4  # proposal, instruction, accounts, allocation
 
 
 def test_agent_sends_a_proposal_back_with_a_reason(operateur, agent_rhone, budget_cada):
@@ -138,7 +141,9 @@ def test_agent_sends_a_proposal_back_with_a_reason(operateur, agent_rhone, budge
     budget = services.renvoyer(agent_rhone, budget.pk, budget.version, "ETP à revoir")
 
     assert budget.statut == StatutBudget.BROUILLON
-    entree = EntreeJournal.objects.filter(object_id=str(budget.pk)).latest("id")
+    entree = EntreeJournal.objects.filter(
+        content_type__model="budget", object_id=str(budget.pk)
+    ).latest("id")
     assert entree.commentaire == "ETP à revoir"
 
 
