@@ -334,3 +334,46 @@ def test_home_page_shows_the_dotations_of_the_year_and_the_deficits(
     assert chiffres.annee == 2026
     assert chiffres.accordee == D(290000)
     assert chiffres.structures_en_deficit == 1
+
+
+def test_subsidised_accounts_with_their_allocation_then_the_decision(
+    client, operateur, regional, budget_huda
+):
+    from abri.comptes.models import Role
+    from abri.fabriques import UtilisateurFactory
+
+    association = UtilisateurFactory(
+        email="asso@abri.test",
+        role=Role.OPERATEUR,
+        operateur=budget_huda.structure.operateur,
+    )
+    Budget.objects.filter(pk=budget_huda.pk).update(
+        statut=StatutBudget.INSTRUIT, charges_retenues=D(200000), version=2
+    )
+    client.force_login(association)
+    url = reverse("finances:comptes", args=[budget_huda.pk])
+    assert "Excédent reversé" in client.get(url).content.decode()
+
+    reponse = client.post(
+        url,
+        {
+            "version": 2,
+            "charges_reelles": "200 000",
+            "produits_reels": "203 000,00 €",
+            "aff_excedent_reverse": "2 000",
+            "aff_excedent_reemploye": "1 000",
+            "etape": "",
+        },
+    )
+    assert reponse.status_code == 302
+    assert Budget.objects.get(pk=budget_huda.pk).statut == StatutBudget.COMPTES_DEPOSES
+
+    client.force_login(regional)
+    affectation = reverse("finances:affectation", args=[budget_huda.pk])
+    page = client.get(affectation).content.decode()
+    assert 'value="2\u00a0000,00"' in page  # the proposed allocation, as a start
+    client.post(
+        affectation,
+        {"version": 3, "aff_excedent_reverse": "3 000", "etape": ""},
+    )
+    assert Budget.objects.get(pk=budget_huda.pk).statut == StatutBudget.CLOTURE
