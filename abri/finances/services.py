@@ -116,6 +116,33 @@ def ouvrir_campagne(
     return campagne
 
 
+def completer_campagne(auteur: Any, campagne_id: int) -> int:
+    """Add the draft budgets of structures expected since the campaign opened (a
+    structure created or opened later); the number added."""
+    if not peut_ouvrir_campagne(auteur):
+        raise ErreurMetier("Seule l'administration centrale complète une campagne.")
+    with transaction.atomic():
+        campagne = Campagne.objects.select_for_update().get(pk=campagne_id)
+        deja = set(
+            Budget.objects.filter(annee=campagne.annee).values_list(
+                "structure_id", flat=True
+            )
+        )
+        nouveaux = Budget.objects.bulk_create(
+            Budget(campagne=campagne, structure_id=pk, annee=campagne.annee)
+            for pk in structures_attendues(campagne.annee)
+            if pk not in deja
+        )
+        if nouveaux:
+            enregistrer(
+                auteur,
+                Action.MODIFICATION,
+                campagne,
+                {"budgets attendus": [len(deja), len(deja) + len(nouveaux)]},
+            )
+    return len(nouveaux)
+
+
 # Budgets ---------------------------------------------------------------------------
 
 

@@ -11,6 +11,11 @@ urlpatterns = [
     path("campagnes/", views.campagnes, name="campagnes"),
     path("campagnes/ouvrir/", views.ouvrir_campagne, name="ouvrir_campagne"),
     path("campagnes/<int:pk>/", views.campagne, name="campagne"),
+    path(
+        "campagnes/<int:pk>/completer/",
+        views.completer_campagne,
+        name="completer_campagne",
+    ),
     path("budgets/<int:pk>/", views.budget, name="budget"),
     path("budgets/<int:pk>/proposition/", views.proposition, name="proposition"),
     path("budgets/<int:pk>/comptes/", views.comptes, name="comptes"),

@@ -150,6 +150,12 @@ COUVERTURE: dict[str, object] = {
     "finances:campagne": Objet(
         Campagne, lambda pk: reverse("finances:campagne", args=[pk])
     ),
+    "finances:completer_campagne": Objet(
+        Campagne,
+        lambda pk: reverse("finances:completer_campagne", args=[pk]),
+        ecrit=peut_ouvrir_campagne,
+        lecture_seule_get=False,
+    ),
     "finances:budget": Objet(Budget, lambda pk: reverse("finances:budget", args=[pk])),
     "finances:proposition": Objet(
         Budget,

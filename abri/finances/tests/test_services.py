@@ -179,3 +179,12 @@ def test_only_national_admins_set_target_costs(agent_rhone, parc):
 
 def test_no_target_cost_is_shipped(db):
     assert not TarifCible.objects.exists()
+
+
+def test_completing_a_campaign_adds_structures_opened_since(national, campagne, parc):
+    from abri.fabriques import StructureFactory
+
+    StructureFactory(departement=parc.rhone, capacite=20)
+
+    assert services.completer_campagne(national, campagne.pk) == 1
+    assert services.completer_campagne(national, campagne.pk) == 0

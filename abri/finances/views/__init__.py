@@ -12,7 +12,12 @@ from abri.finances.views.budgets import (
     telecharger,
     versement,
 )
-from abri.finances.views.campagnes import campagne, campagnes, ouvrir_campagne
+from abri.finances.views.campagnes import (
+    campagne,
+    campagnes,
+    completer_campagne,
+    ouvrir_campagne,
+)
 from abri.finances.views.tableau import export, tableau, tarifs
 
 __all__ = [
@@ -20,6 +25,7 @@ __all__ = [
     "budget",
     "campagne",
     "campagnes",
+    "completer_campagne",
     "comptes",
     "decision_tarifaire",
     "document",

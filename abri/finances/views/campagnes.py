@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from abri.communs.erreurs import ErreurMetier
 from abri.comptes.droits import peut_ouvrir_campagne
@@ -100,5 +100,20 @@ def campagne(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "form": form,
             "page": page,
             "parametres": parametres.urlencode(),
+            "peut_completer": peut_ouvrir_campagne(request.user),
         },
     )
+
+
+@require_POST
+def completer_campagne(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    try:
+        campagne = Campagne.objects.for_user(request.user).get(pk=pk)
+    except Campagne.DoesNotExist as exc:
+        raise Http404("Campagne introuvable.") from exc
+    if not peut_ouvrir_campagne(request.user):
+        raise PermissionDenied("Seule l'administration centrale complète une campagne.")
+    ajoutes = services.completer_campagne(request.user, campagne.pk)
+    pluriel = "s" if ajoutes > 1 else ""
+    messages.success(request, f"{ajoutes} dossier{pluriel} ajouté{pluriel}.")
+    return redirect("finances:campagne", pk=campagne.pk)
