@@ -377,3 +377,21 @@ def test_subsidised_accounts_with_their_allocation_then_the_decision(
         {"version": 3, "aff_excedent_reverse": "3 000", "etape": ""},
     )
     assert Budget.objects.get(pk=budget_huda.pk).statut == StatutBudget.CLOTURE
+
+
+def test_campaign_page_queries_do_not_grow_with_the_budgets(client, national, parc):
+    campagne = services.ouvrir_campagne(national, 2025)
+    client.force_login(national)
+    url = reverse("finances:campagne", args=[campagne.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as avant:
+        client.get(url)
+    for _ in range(6):
+        StructureFactory(departement=parc.loire_atlantique, capacite=12)
+    services.completer_campagne(national, campagne.pk)
+
+    with CaptureQueriesContext(connection) as apres:
+        reponse = client.get(url)
+
+    assert reponse.context["page"].paginator.count == 10
+    assert len(apres) == len(avant)
