@@ -4,6 +4,9 @@ import pytest
 
 from abri.finances import services
 from abri.finances.models import Budget, Campagne
+from abri.ui.tests.test_navigateur import navigateur, serveur
+
+__all__ = ["navigateur", "serveur"]  # the browser fixtures, for test_navigateur
 
 
 @pytest.fixture(autouse=True)
