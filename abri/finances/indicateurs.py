@@ -42,6 +42,7 @@ class AnneeFinanciere:
     statut: str
     type_structure: str
     places_moyennes: Decimal
+    places_fin_annee: int = 0
     charges_proposees: Decimal | None = None
     produits_proposes: Decimal | None = None
     dotation_demandee: Decimal | None = None
@@ -106,6 +107,22 @@ class AnneeFinanciere:
         """Proposed charges ÷ (average places declared by the operator × days)."""
         return regles.cout_journalier(
             self.charges_proposees, self.places_declarees, self.annee
+        )
+
+    @property
+    def mois_non_consommes(self) -> Decimal:
+        return regles.mois_non_consommes(self.places_moyennes, self.places_fin_annee)
+
+    @property
+    def credits_non_consommes(self) -> Decimal | None:
+        """What the places not yet open would have cost at the year's daily cost:
+        (places on 31 December − average places) × days × daily cost."""
+        cout = self.cout_journalier
+        manque = Decimal(self.places_fin_annee) - self.places_moyennes
+        if cout is None or manque <= 0:
+            return None
+        return regles.arrondi_centime(
+            manque * regles.jours_de_l_annee(self.annee) * cout
         )
 
     @property
@@ -230,6 +247,10 @@ def charger(
             type_structure=type_structure,
             places_moyennes=regles.places_moyennes(
                 evenements.get(structure.structure_id, []), ligne["annee"]
+            ),
+            places_fin_annee=regles.places_au(
+                evenements.get(structure.structure_id, []),
+                datetime.date(ligne["annee"], 12, 31),
             ),
             affectation_proposee=_affectation(proposee, type_structure)
             if proposee

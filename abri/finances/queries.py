@@ -373,6 +373,15 @@ def couts_structures(user: Utilisateur, annee: int) -> list[CoutStructure]:
     )
 
 
+def ouvertures_tardives(couts: Sequence[CoutStructure]) -> list[CoutStructure]:
+    """Structures whose places were not all open over the year (opened or extended
+    during it), the longest wait first."""
+    return sorted(
+        (c for c in couts if c.figures.mois_non_consommes > 0),
+        key=lambda c: (-c.figures.mois_non_consommes, c.structure.nom),
+    )
+
+
 def couts_par_type(couts: Sequence[CoutStructure], annee: int) -> list[LigneCout]:
     par_type: dict[str, list[Decimal]] = defaultdict(list)
     for cout in couts:

@@ -189,6 +189,22 @@ def places_moyennes(
     return Decimal(jours_places) / jours_de_l_annee(annee)
 
 
+def places_au(
+    evenements: Iterable[tuple[datetime.date, int]], date: datetime.date
+) -> int:
+    """Authorised places on ``date``: the variations effective by then."""
+    return sum(variation for jour, variation in evenements if jour <= date)
+
+
+def mois_non_consommes(places_moyennes: Decimal, places_fin: int) -> Decimal:
+    """Months of the year the places open on 31 December were not all open: a
+    structure whose 40 places opened on 1 July counts six months. Zero when the
+    capacity did not grow during the year."""
+    if places_fin <= 0 or places_moyennes >= places_fin:
+        return Decimal(0)
+    return (12 * (1 - places_moyennes / places_fin)).quantize(Decimal("0.1"))
+
+
 def cout_journalier(
     charges: Decimal | None, places: Decimal | int | None, annee: int
 ) -> Decimal | None:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from abri.fabriques import StructureFactory
 from abri.finances import services
 from abri.finances.models import Budget, Campagne, DocumentBudget, StatutBudget
+from abri.finances.views.tableau import EXPORTS
 
 D = Decimal
 
@@ -227,14 +228,7 @@ def test_every_figure_exports_in_both_formats(client, national, parc):
     _deficitaire(parc.cada_rhone, national)
     client.force_login(national)
 
-    for figure in (
-        "dotations",
-        "mois",
-        "couts",
-        "distribution",
-        "structures",
-        "deficits",
-    ):
+    for figure in EXPORTS:
         for format in ("xlsx", "csv"):
             reponse = client.get(
                 reverse("finances:export", args=[figure, format]), {"annee": 2025}
@@ -395,3 +389,25 @@ def test_campaign_page_queries_do_not_grow_with_the_budgets(client, national, pa
 
     assert reponse.context["page"].paginator.count == 10
     assert len(apres) == len(avant)
+
+
+@time_machine.travel(datetime.date(2026, 3, 1))
+def test_a_structure_opened_mid_year_shows_its_unspent_credits(client, national, parc):
+    from abri.structures.models import EvenementCapacite, NatureEvenement
+
+    ouverte = StructureFactory(nom="CADA Neuve", departement=parc.rhone)
+    EvenementCapacite.objects.create(
+        structure=ouverte,
+        nature=NatureEvenement.CREATION,
+        date_effet=datetime.date(2025, 7, 2),
+        acte="Arrêté",
+        places_autorisees=40,
+    )
+    _deficitaire(ouverte, national, annees=(2025,))
+    client.force_login(national)
+
+    reponse = client.get(reverse("finances:tableau"), {"annee": 2025})
+
+    ouvertures = reponse.context["figures"].ouvertures
+    assert [c.structure.nom for c in ouvertures] == ["CADA Neuve"]
+    assert ouvertures[0].figures.mois_non_consommes == D("6.0")

@@ -276,3 +276,17 @@ def test_mean_and_median():
 )
 def test_amounts_typed_in_french(saisie, montant):
     assert lire_montant(saisie) == montant
+
+
+def test_places_opened_on_1_july_leave_six_months_unspent():
+    evenements = [(datetime.date(2025, 7, 2), 40)]
+    moyenne = regles.places_moyennes(evenements, 2025)  # 40 × 183 / 365
+
+    assert regles.places_au(evenements, datetime.date(2025, 12, 31)) == 40
+    assert regles.mois_non_consommes(moyenne, 40) == D("6.0")
+
+
+def test_no_unspent_month_when_the_capacity_did_not_grow():
+    assert regles.mois_non_consommes(D(40), 40) == 0
+    assert regles.mois_non_consommes(D(45), 40) == 0
+    assert regles.mois_non_consommes(D(0), 0) == 0

@@ -49,6 +49,7 @@ class Figures:
     couts: list[queries.CoutStructure]
     par_type: list[queries.LigneCout]
     distribution: list[tuple[str, int]]
+    ouvertures: list[queries.CoutStructure]
     deficits: list[queries.StructureEnDeficit]
 
 
@@ -72,6 +73,7 @@ def _figures(request: RequeteAuthentifiee, annee: int) -> Figures:
         couts=couts,
         par_type=queries.couts_par_type(couts, annee),
         distribution=queries.distribution_couts(couts),
+        ouvertures=queries.ouvertures_tardives(couts),
         deficits=queries.structures_en_deficit(user, aujourdhui()),
     )
 
@@ -134,6 +136,13 @@ def tableau(request: RequeteAuthentifiee) -> HttpResponse:
                 entete="Type",
             ),
             "annees_deficit": regles.annees_closes(aujourdhui()),
+            "total_non_consomme": sum(
+                (
+                    c.figures.credits_non_consommes or Decimal(0)
+                    for c in figures.ouvertures
+                ),
+                Decimal(0),
+            ),
             "minimum": regles.COUT_JOURNALIER_MINIMUM,
             "demonstration": queries.tarifs_de_demonstration(),
         },
@@ -230,6 +239,32 @@ def _export_structures(figures: Figures) -> tuple[list[str], Iterable[list[Any]]
     )
 
 
+def _export_ouvertures(figures: Figures) -> tuple[list[str], Iterable[list[Any]]]:
+    return (
+        [
+            "Structure",
+            "Type",
+            "Département",
+            "Places au 31 décembre",
+            "Places moyennes",
+            "Mois non consommés",
+            "Crédits non consommés estimés (€)",
+        ],
+        (
+            [
+                c.structure.nom,
+                c.structure.type,
+                c.structure.departement_id,
+                c.figures.places_fin_annee,
+                c.figures.places_moyennes.quantize(Decimal("0.01")),
+                c.figures.mois_non_consommes,
+                c.figures.credits_non_consommes,
+            ]
+            for c in figures.ouvertures
+        ),
+    )
+
+
 def _export_deficits(figures: Figures) -> tuple[list[str], Iterable[list[Any]]]:
     annees = regles.annees_closes(aujourdhui())
     return (
@@ -254,6 +289,7 @@ EXPORTS = {
     "couts": ("Coûts par type", _export_couts),
     "distribution": ("Distribution des coûts", _export_distribution),
     "structures": ("Coûts par structure", _export_structures),
+    "ouvertures": ("Ouvertures en cours d'année", _export_ouvertures),
     "deficits": ("Structures en déficit", _export_deficits),
 }
 
