@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "abri.operateurs",
     "abri.structures",
     "abri.activite",
+    "abri.finances",
     "abri.journal",
     "abri.pilotage",
 ]
@@ -186,7 +187,7 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # No MEDIA_URL: uploaded files are served by views that check the perimeter, never
 # directly by the web server.
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -196,6 +197,19 @@ STORAGES = {
         )
     },
 }
+# finances
+# Budget documents live outside the web root and are served by a view that checks
+# the perimeter.
+FINANCES_DOCUMENTS_DIR = Path(
+    os.environ.get("FINANCES_DOCUMENTS_DIR", VAR_DIR / "documents")
+)
+STORAGES["documents"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(FINANCES_DOCUMENTS_DIR)},
+}
+FINANCES_DOCUMENT_MAX_BYTES = int(
+    os.environ.get("FINANCES_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))

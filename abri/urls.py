@@ -12,6 +12,7 @@ urlpatterns = [
     path("operateurs/", include("abri.operateurs.urls")),
     path("structures/", include("abri.structures.urls")),
     path("activite/", include("abri.activite.urls")),
+    path("finances/", include("abri.finances.urls")),
     path("journal/", include("abri.journal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -35,3 +35,25 @@ def peut_importer_activite(user: Utilisateur) -> bool:
 def peut_declarer_activite(user: Utilisateur) -> bool:
     """The month of one of its structures missing from the file: the operator."""
     return user.is_active and user.role == Role.OPERATEUR
+
+
+def peut_deposer_budget(user: Utilisateur) -> bool:
+    """Budget proposals and accounts: the operator that runs the structure."""
+    return user.is_active and user.role == Role.OPERATEUR
+
+
+def peut_instruire_budget(user: Utilisateur) -> bool:
+    """Retained figures, granted dotation, instalments, allocation: State agents."""
+    return user.is_active and user.role in ROLES_AGENTS
+
+
+def peut_deposer_document_budget(user: Utilisateur) -> bool:
+    return peut_deposer_budget(user) or peut_instruire_budget(user)
+
+
+def peut_ouvrir_campagne(user: Utilisateur) -> bool:
+    return user.est_administrateur_national
+
+
+def peut_maintenir_tarifs_cibles(user: Utilisateur) -> bool:
+    return user.est_administrateur_national

@@ -16,6 +16,7 @@ from dsfr.forms import DsfrBaseForm
 from abri.activite import queries as activite_queries
 from abri.communs.erreurs import ErreurMetier
 from abri.comptes.requetes import RequeteAuthentifiee
+from abri.finances import queries as finances_queries
 from abri.pilotage import queries, services
 from abri.pilotage.models import Anomalie
 from abri.pilotage.regles_qualite import REGLES
@@ -89,6 +90,7 @@ def accueil(request: RequeteAuthentifiee) -> HttpResponse:
             "activite_accueil": activite_queries.chiffres_accueil(
                 request.user, aujourdhui
             ),
+            "finances": finances_queries.chiffres_accueil(request.user, aujourdhui),
         },
     )
 

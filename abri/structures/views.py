@@ -32,6 +32,7 @@ from abri.comptes.droits import (
     peut_modifier_structure,
 )
 from abri.comptes.requetes import RequeteAuthentifiee
+from abri.finances import queries as finances_queries
 from abri.journal.queries import journal_de_structure
 from abri.operateurs.models import Operateur
 from abri.pilotage.models import Anomalie
@@ -88,9 +89,9 @@ def _filtres(
 
 def liste(request: RequeteAuthentifiee) -> HttpResponse:
     form, filtres = _filtres(request)
-    structures = queries.structures_filtrees(request.user, filtres).prefetch_related(
-        Prefetch("codes_dna", queryset=CodeDna.objects.order_by("code"))
-    )
+    structures = finances_queries.annoter_deficit(
+        queries.structures_filtrees(request.user, filtres), _aujourdhui()
+    ).prefetch_related(Prefetch("codes_dna", queryset=CodeDna.objects.order_by("code")))
     page = Paginator(structures, TAILLE_PAGE).get_page(request.GET.get("page"))
     parametres = request.GET.copy()
     parametres.pop("page", None)
@@ -206,6 +207,9 @@ def fiche(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "peut_modifier": peut_modifier_structure(request.user),
             "peut_modifier_adresses": peut_modifier_adresses(request.user),
             "bloc_activite": activite_queries.bloc_fiche_structure(
+                structure, request.user
+            ),
+            "bloc_finances": finances_queries.bloc_fiche_structure(
                 structure, request.user
             ),
         },

@@ -22,13 +22,19 @@ from abri.activite.models import (
 )
 from abri.comptes.droits import (
     peut_declarer_activite,
+    peut_deposer_budget,
+    peut_deposer_document_budget,
     peut_importer_activite,
     peut_importer_parc,
+    peut_instruire_budget,
     peut_lire_journal_complet,
     peut_modifier_adresses,
     peut_modifier_operateur,
     peut_modifier_structure,
+    peut_ouvrir_campagne,
 )
+from abri.finances.models import Budget, Campagne, DocumentBudget
+from abri.finances.tests.fabriques import donnees_finances
 from abri.operateurs.models import Operateur
 from abri.pilotage.models import Anomalie
 from abri.pilotage.services import peut_justifier
@@ -169,6 +175,69 @@ COUVERTURE: dict[str, object] = {
         lambda pk: reverse("activite:declarer", args=[pk]),
         ecrit=peut_declarer_activite,
     ),
+    "finances:tableau": Liste(lambda: reverse("finances:tableau")),
+    "finances:export": Liste(
+        lambda: reverse("finances:export", args=["deficits", "csv"]), fichier="csv"
+    ),
+    "finances:tarifs": Liste(lambda: reverse("finances:tarifs")),
+    "finances:campagnes": Liste(lambda: reverse("finances:campagnes")),
+    "finances:ouvrir_campagne": Liste(
+        lambda: reverse("finances:ouvrir_campagne"), permis=peut_ouvrir_campagne
+    ),
+    "finances:campagne": Objet(
+        Campagne, lambda pk: reverse("finances:campagne", args=[pk])
+    ),
+    "finances:completer_campagne": Objet(
+        Campagne,
+        lambda pk: reverse("finances:completer_campagne", args=[pk]),
+        ecrit=peut_ouvrir_campagne,
+        lecture_seule_get=False,
+    ),
+    "finances:budget": Objet(Budget, lambda pk: reverse("finances:budget", args=[pk])),
+    "finances:proposition": Objet(
+        Budget,
+        lambda pk: reverse("finances:proposition", args=[pk]),
+        ecrit=peut_deposer_budget,
+    ),
+    "finances:comptes": Objet(
+        Budget,
+        lambda pk: reverse("finances:comptes", args=[pk]),
+        ecrit=peut_deposer_budget,
+    ),
+    "finances:instruction": Objet(
+        Budget,
+        lambda pk: reverse("finances:instruction", args=[pk]),
+        ecrit=peut_instruire_budget,
+    ),
+    "finances:affectation": Objet(
+        Budget,
+        lambda pk: reverse("finances:affectation", args=[pk]),
+        ecrit=peut_instruire_budget,
+    ),
+    "finances:renvoyer": Objet(
+        Budget,
+        lambda pk: reverse("finances:renvoyer", args=[pk]),
+        ecrit=peut_instruire_budget,
+        lecture_seule_get=False,
+    ),
+    "finances:versement": Objet(
+        Budget,
+        lambda pk: reverse("finances:versement", args=[pk]),
+        ecrit=peut_instruire_budget,
+        lecture_seule_get=False,
+    ),
+    "finances:document": Objet(
+        Budget,
+        lambda pk: reverse("finances:document", args=[pk]),
+        ecrit=peut_deposer_document_budget,
+        lecture_seule_get=False,
+    ),
+    "finances:decision_tarifaire": Objet(
+        Budget, lambda pk: reverse("finances:decision_tarifaire", args=[pk])
+    ),
+    "finances:telecharger": Objet(
+        DocumentBudget, lambda pk: reverse("finances:telecharger", args=[pk])
+    ),
     "journal:recherche": Liste(
         lambda: reverse("journal:recherche"), permis=peut_lire_journal_complet
     ),
@@ -200,7 +269,8 @@ def test_no_covered_url_is_stale():
 
 
 @pytest.fixture
-def anomalies(parc):
+def anomalies(parc, settings, tmp_path):
+    donnees_finances(settings, tmp_path)
     for structure in Structure.objects.all():
         Site.objects.create(
             structure=structure, libelle="Siège", adresse="1 rue", code_postal="01000"

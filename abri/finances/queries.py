@@ -1,0 +1,514 @@
+"""Reads of the budget campaign, always scoped to what the user may see."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractMonth
+
+from abri.comptes.models import Utilisateur
+from abri.finances import indicateurs, regles
+from abri.finances.models import (
+    STATUTS_COMPTES_DEPOSES,
+    STATUTS_INSTRUITS,
+    STATUTS_PROPOSITION_DEPOSEE,
+    Budget,
+    BudgetQuerySet,
+    Campagne,
+    StatutBudget,
+    TarifCible,
+    Versement,
+)
+from abri.structures.models import Structure, StructureQuerySet, TypeStructure
+from abri.territoires.models import Departement, Region
+
+# The contract read by other apps -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SituationFinanciere:
+    resultats: list[tuple[int, Decimal | None]]
+    """The last three closed years, oldest first, ``None`` where unknown."""
+    en_deficit: bool | None
+    """Negative in at least two of them; ``None`` when none is known."""
+
+
+def situation_financiere(
+    structure: Structure, aujourd_hui: datetime.date
+) -> SituationFinanciere:
+    annees = regles.annees_closes(aujourd_hui)
+    connus = {
+        annee: regles.resultat(produits, charges)
+        for annee, produits, charges in Budget.objects.filter(
+            structure=structure,
+            annee__in=annees,
+            produits_reels__isnull=False,
+            charges_reelles__isnull=False,
+        ).values_list("annee", "produits_reels", "charges_reelles")
+    }
+    resultats = [(annee, connus.get(annee)) for annee in annees]
+    return SituationFinanciere(resultats, regles.en_deficit([r for _, r in resultats]))
+
+
+def annoter_deficit(
+    structures: StructureQuerySet, aujourd_hui: datetime.date
+) -> StructureQuerySet:
+    """Annotate ``en_deficit`` (negative result in at least two of the last three
+    closed years) in the same query as the list."""
+    deficits = (
+        Budget.objects.filter(
+            structure=OuterRef("pk"),
+            annee__in=regles.annees_closes(aujourd_hui),
+            produits_reels__lt=F("charges_reelles"),
+        )
+        .order_by()
+        .values("structure")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return structures.annotate(
+        deficits_recents=Coalesce(Subquery(deficits), 0),
+        en_deficit=Case(
+            When(deficits_recents__gte=regles.DEFICITS_SIGNALES, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+# Budgets -------------------------------------------------------------------------
+
+
+def budgets_visibles(user: Utilisateur) -> BudgetQuerySet:
+    return Budget.objects.for_user(user)
+
+
+def budget_visible(user: Utilisateur, pk: int) -> Budget:
+    """The budget, if the user may see it; ``Budget.DoesNotExist`` otherwise."""
+    return (
+        budgets_visibles(user)
+        .select_related(
+            "structure__departement__region", "structure__operateur", "campagne"
+        )
+        .get(pk=pk)
+    )
+
+
+def saisies_lisibles(budget: Budget) -> list[dict[str, Any]]:
+    """Who set each figure and when, in the order of the budget's fields."""
+    lignes = []
+    for champ in budget._meta.concrete_fields:
+        saisie = budget.saisies.get(champ.name)
+        if saisie:
+            lignes.append(
+                {
+                    "libelle": champ.verbose_name,
+                    "par": saisie["par"],
+                    "le": datetime.datetime.fromisoformat(saisie["le"]),
+                }
+            )
+    for etape, libelle in (
+        ("affectation_proposee", "affectation proposée"),
+        ("affectation_decidee", "affectation décidée"),
+    ):
+        if saisie := budget.saisies.get(etape):
+            lignes.append(
+                {
+                    "libelle": libelle,
+                    "par": saisie["par"],
+                    "le": datetime.datetime.fromisoformat(saisie["le"]),
+                }
+            )
+    return lignes
+
+
+# Campaign follow-up -----------------------------------------------------------------
+
+
+@dataclass
+class SuiviTerritoire:
+    departement: Departement
+    attendus: int = 0
+    propositions_deposees: int = 0
+    instruits: int = 0
+    propositions_en_retard: int = 0
+    comptes_deposes: int = 0
+    comptes_en_retard: int = 0
+    clotures: int = 0
+
+
+def _en_retard(
+    limite: datetime.date,
+    depose_le: datetime.datetime | None,
+    instant: datetime.datetime,
+) -> bool:
+    if depose_le is not None:
+        return regles.echeance_depassee(limite, depose_le)
+    return regles.echeance_depassee(limite, instant)
+
+
+def suivi_campagne(
+    user: Utilisateur, campagne: Campagne, instant: datetime.datetime
+) -> list[SuiviTerritoire]:
+    """Per département of the perimeter: budgets expected, submitted, instructed and
+    late (not submitted once the deadline of its regime has passed, or submitted
+    after it), in one query of budgets and one of départements."""
+    lignes = (
+        budgets_visibles(user)
+        .filter(campagne=campagne)
+        .values_list(
+            "structure__departement_id",
+            "structure__type",
+            "statut",
+            "proposition_deposee_le",
+            "comptes_deposes_le",
+        )
+    )
+    par_departement: dict[str, SuiviTerritoire] = {}
+    departements = {d.code: d for d in Departement.objects.select_related("region")}
+    for code, type_structure, statut, proposition_le, comptes_le in lignes:
+        suivi = par_departement.setdefault(code, SuiviTerritoire(departements[code]))
+        suivi.attendus += 1
+        suivi.propositions_deposees += statut in STATUTS_PROPOSITION_DEPOSEE
+        suivi.instruits += statut in STATUTS_INSTRUITS
+        suivi.comptes_deposes += statut in STATUTS_COMPTES_DEPOSES
+        suivi.clotures += statut == StatutBudget.CLOTURE
+        proposition_deposee = statut in STATUTS_PROPOSITION_DEPOSEE
+        suivi.propositions_en_retard += _en_retard(
+            campagne.limite_proposition(type_structure),
+            proposition_le if proposition_deposee else None,
+            instant,
+        )
+        suivi.comptes_en_retard += _en_retard(
+            campagne.limite_comptes(type_structure),
+            comptes_le if statut in STATUTS_COMPTES_DEPOSES else None,
+            instant,
+        )
+    return sorted(par_departement.values(), key=lambda s: s.departement.rang)
+
+
+@dataclass(frozen=True)
+class FiltresBudgets:
+    departement: str = ""
+    statut: str = ""
+    type: str = ""
+
+
+def budgets_de_campagne(
+    user: Utilisateur, campagne: Campagne, filtres: FiltresBudgets
+) -> BudgetQuerySet:
+    qs = budgets_visibles(user).filter(campagne=campagne)
+    if filtres.departement:
+        qs = qs.filter(structure__departement_id=filtres.departement)
+    if filtres.statut:
+        qs = qs.filter(statut=filtres.statut)
+    if filtres.type:
+        qs = qs.filter(structure__type=filtres.type)
+    return qs.select_related("structure__departement", "structure__operateur").order_by(
+        "structure__departement__rang", "structure__nom", "id"
+    )
+
+
+# Structure sheet -------------------------------------------------------------------
+
+ANNEES_FICHE = 4
+
+
+@dataclass(frozen=True)
+class BlocFiche:
+    annees: list[indicateurs.AnneeFinanciere]
+    situation: SituationFinanciere
+    documents: list[Any] = field(default_factory=list)
+    campagne_sans_budget: Campagne | None = None
+
+
+def bloc_fiche_structure(
+    structure: Structure, user: Utilisateur, aujourd_hui: datetime.date | None = None
+) -> BlocFiche:
+    """The finance block of the structure sheet: the last four years side by side,
+    in a constant number of queries."""
+    from abri.finances.models import DocumentBudget
+
+    aujourd_hui = aujourd_hui or datetime.date.today()
+    donnees = indicateurs.charger([structure.pk]).get(structure.pk)
+    annees = sorted(donnees.annees.values(), key=lambda a: a.annee) if donnees else []
+    annees = annees[-ANNEES_FICHE:]
+    resultats: list[tuple[int, Decimal | None]] = (
+        donnees.resultats(aujourd_hui)
+        if donnees
+        else [(a, None) for a in regles.annees_closes(aujourd_hui)]
+    )
+    documents = list(
+        DocumentBudget.objects.filter(budget__structure=structure)
+        .select_related("budget")
+        .order_by("-budget__annee", "-depose_le", "-id")[:20]
+    )
+    return BlocFiche(
+        annees=annees,
+        situation=SituationFinanciere(
+            resultats, regles.en_deficit([r for _, r in resultats])
+        ),
+        documents=documents,
+    )
+
+
+# The "Finances" page ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LigneDotation:
+    libelle: str
+    accordee: Decimal
+    versee: Decimal
+
+    @property
+    def taux(self) -> Decimal | None:
+        if not self.accordee:
+            return None
+        return self.versee / self.accordee
+
+
+def dotations_par_territoire(user: Utilisateur, annee: int) -> list[LigneDotation]:
+    """Granted dotations of ``annee`` and the instalments paid on them, by region
+    for a national perimeter, by département otherwise."""
+    par_region = user.perimetre.departement_codes is None
+    cle = (
+        "structure__departement__region_id"
+        if par_region
+        else ("structure__departement_id")
+    )
+    budgets = budgets_visibles(user).filter(annee=annee)
+    accordees = dict(
+        budgets.order_by()
+        .values(cle)
+        .annotate(total=Sum("dotation_accordee"))
+        .values_list(cle, "total")
+    )
+    versees = dict(
+        Versement.objects.filter(budget__in=budgets)
+        .order_by()
+        .values(f"budget__{cle}")
+        .annotate(total=Sum("montant"))
+        .values_list(f"budget__{cle}", "total")
+    )
+    codes = set(accordees) | set(versees)
+    territoires: list[Any] = (
+        list(Region.objects.filter(code__in=codes).order_by("nom"))
+        if par_region
+        else list(Departement.objects.filter(code__in=codes).order_by("rang"))
+    )
+    return [
+        LigneDotation(
+            t.nom if par_region else f"{t.code} — {t.nom}",
+            accordees.get(t.code) or Decimal(0),
+            versees.get(t.code) or Decimal(0),
+        )
+        for t in territoires
+    ]
+
+
+def versements_par_mois(user: Utilisateur, annee: int) -> list[tuple[int, Decimal]]:
+    """Instalments of the dotations of ``annee`` paid in each month of ``annee``."""
+    par_mois = dict(
+        Versement.objects.filter(
+            budget__in=budgets_visibles(user).filter(annee=annee), date__year=annee
+        )
+        .annotate(mois=ExtractMonth("date"))
+        .order_by()
+        .values("mois")
+        .annotate(total=Sum("montant"))
+        .values_list("mois", "total")
+    )
+    return [(mois, par_mois.get(mois) or Decimal(0)) for mois in range(1, 13)]
+
+
+@dataclass(frozen=True)
+class LigneCout:
+    type_structure: str
+    structures: int
+    moyenne: Decimal | None
+    mediane: Decimal | None
+    cible_hors_idf: Decimal | None
+    cible_idf: Decimal | None
+
+
+@dataclass(frozen=True)
+class CoutStructure:
+    structure: Structure
+    figures: indicateurs.AnneeFinanciere
+
+
+def couts_structures(user: Utilisateur, annee: int) -> list[CoutStructure]:
+    """Every structure of the perimeter with a daily cost known for ``annee``."""
+    structures = Structure.objects.for_user(user)
+    donnees = indicateurs.charger(structures, [annee])
+    avec_cout = {
+        pk: d.annees[annee]
+        for pk, d in donnees.items()
+        if annee in d.annees and d.annees[annee].cout_journalier is not None
+    }
+    objets = structures.filter(pk__in=list(avec_cout)).select_related(
+        "departement", "operateur"
+    )
+    return sorted(
+        (CoutStructure(s, avec_cout[s.pk]) for s in objets),
+        key=lambda c: (c.structure.type, c.figures.cout_journalier or 0),
+    )
+
+
+def ouvertures_tardives(couts: Sequence[CoutStructure]) -> list[CoutStructure]:
+    """Structures whose places were not all open over the year (opened or extended
+    during it), the longest wait first."""
+    return sorted(
+        (c for c in couts if c.figures.mois_non_consommes > 0),
+        key=lambda c: (-c.figures.mois_non_consommes, c.structure.nom),
+    )
+
+
+def couts_par_type(couts: Sequence[CoutStructure], annee: int) -> list[LigneCout]:
+    par_type: dict[str, list[Decimal]] = defaultdict(list)
+    for cout in couts:
+        if cout.figures.cout_journalier is not None:
+            par_type[cout.structure.type].append(cout.figures.cout_journalier)
+    cibles = {
+        (t.type_structure, t.ile_de_france): t.montant
+        for t in TarifCible.objects.filter(annee=annee)
+    }
+    return [
+        LigneCout(
+            type_structure,
+            len(par_type[type_structure]),
+            regles.moyenne(par_type[type_structure]),
+            regles.mediane(par_type[type_structure]),
+            cibles.get((type_structure, False)),
+            cibles.get((type_structure, True)),
+        )
+        for type_structure in TypeStructure.values
+    ]
+
+
+LARGEUR_CLASSE = Decimal(5)
+
+
+def distribution_couts(couts: Sequence[CoutStructure]) -> list[tuple[str, int]]:
+    """Structures per class of 5 € of daily cost, from the lowest to the highest."""
+    classes: dict[int, int] = defaultdict(int)
+    for cout in couts:
+        valeur = cout.figures.cout_journalier
+        if valeur is not None:
+            classes[int(valeur // LARGEUR_CLASSE)] += 1
+    if not classes:
+        return []
+    return [
+        (
+            f"{k * 5} à {k * 5 + 5} €",
+            classes.get(k, 0),
+        )
+        for k in range(min(classes), max(classes) + 1)
+    ]
+
+
+@dataclass(frozen=True)
+class StructureEnDeficit:
+    structure: Structure
+    resultats: list[tuple[int, Decimal | None]]
+
+
+def structures_en_deficit(
+    user: Utilisateur, aujourd_hui: datetime.date
+) -> list[StructureEnDeficit]:
+    structures = list(
+        annoter_deficit(Structure.objects.for_user(user), aujourd_hui)
+        .filter(en_deficit=True)  # type: ignore[misc]  # annotated just above
+        .select_related("departement", "operateur")
+        .order_by("departement__rang", "nom", "id")
+    )
+    annees = regles.annees_closes(aujourd_hui)
+    resultats: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for structure_id, annee, produits, charges in Budget.objects.filter(
+        structure__in=[s.pk for s in structures],
+        annee__in=annees,
+        produits_reels__isnull=False,
+        charges_reelles__isnull=False,
+    ).values_list("structure_id", "annee", "produits_reels", "charges_reelles"):
+        resultats[structure_id][annee] = regles.resultat(produits, charges)
+    return [
+        StructureEnDeficit(s, [(a, resultats[s.pk].get(a)) for a in annees])
+        for s in structures
+    ]
+
+
+def annees_disponibles() -> list[int]:
+    return list(Campagne.objects.order_by("-annee").values_list("annee", flat=True))
+
+
+def tarifs_de_demonstration() -> bool:
+    """Whether the demonstration data set entered target costs (they are then
+    labelled as demonstration values, never as official tariffs)."""
+    from abri.finances.demo import RAISON_DEMO
+
+    return TarifCible.history.filter(history_change_reason=RAISON_DEMO).exists()
+
+
+def tarifs_cibles() -> QuerySet[TarifCible]:
+    return TarifCible.objects.select_related("modifie_par").order_by(
+        "-annee", "type_structure", "ile_de_france"
+    )
+
+
+def compter_par_statut(user: Utilisateur, campagne: Campagne) -> dict[str, int]:
+    return dict(
+        budgets_visibles(user)
+        .filter(campagne=campagne)
+        .order_by()
+        .values("statut")
+        .annotate(n=Count("id"))
+        .values_list("statut", "n")
+    )
+
+
+@dataclass(frozen=True)
+class ChiffresAccueil:
+    annee: int
+    accordee: Decimal
+    versee: Decimal
+    structures_en_deficit: int
+
+    @property
+    def taux_verse(self) -> Decimal | None:
+        return self.versee / self.accordee if self.accordee else None
+
+
+def chiffres_accueil(user: Utilisateur, aujourd_hui: datetime.date) -> ChiffresAccueil:
+    """The dotations of the year and the structures in deficit, for the home page,
+    in three queries."""
+    budgets = budgets_visibles(user).filter(annee=aujourd_hui.year)
+    accordee = budgets.aggregate(total=Sum("dotation_accordee"))["total"]
+    versee = Versement.objects.filter(
+        budget__in=budgets, date__lte=aujourd_hui
+    ).aggregate(total=Sum("montant"))["total"]
+    deficits = (
+        annoter_deficit(Structure.objects.for_user(user), aujourd_hui)
+        .filter(en_deficit=True)  # type: ignore[misc]  # annotated just above
+        .count()
+    )
+    return ChiffresAccueil(
+        aujourd_hui.year, accordee or Decimal(0), versee or Decimal(0), deficits
+    )

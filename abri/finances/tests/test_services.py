@@ -1,0 +1,190 @@
+from decimal import Decimal
+
+import pytest
+
+from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
+from abri.finances import services
+from abri.finances.models import Budget, Campagne, StatutBudget, TarifCible
+from abri.journal.models import EntreeJournal
+
+D = Decimal
+PROPOSITION = {
+    "charges_proposees": D("500000.00"),
+    "produits_proposes": D("20000.00"),
+    "dotation_demandee": D("480000.00"),
+    "etp": D("6.5"),
+}
+
+
+def test_opening_a_campaign_creates_a_draft_budget_per_open_structure(national, parc):
+    campagne = services.ouvrir_campagne(national, 2025)
+
+    assert campagne.date_limite_proposition.isoformat() == "2024-10-31"
+    assert Budget.objects.filter(campagne=campagne).count() == 4
+    assert set(Budget.objects.values_list("statut", flat=True)) == {"brouillon"}
+
+
+def test_only_national_admins_open_campaigns(agent_rhone, parc):
+    with pytest.raises(ErreurMetier):
+        services.ouvrir_campagne(agent_rhone, 2025)
+    assert not Campagne.objects.exists()
+
+
+def test_a_campaign_opens_once(national, campagne):
+    with pytest.raises(ErreurMetier):
+        services.ouvrir_campagne(national, 2025)
+
+
+def test_operator_saves_a_draft_then_submits_and_it_locks(operateur, budget_cada):
+    budget = services.enregistrer_proposition(
+        operateur, budget_cada.pk, {"charges_proposees": D("500000")}, 1
+    )
+    assert budget.statut == StatutBudget.BROUILLON
+    assert budget.saisies["charges_proposees"]["par_id"] == operateur.pk
+
+    budget = services.enregistrer_proposition(
+        operateur, budget.pk, PROPOSITION, budget.version, deposer=True
+    )
+    assert budget.statut == StatutBudget.PROPOSITION_DEPOSEE
+    assert budget.proposition_deposee_le is not None
+
+    with pytest.raises(ErreurMetier, match="déposée"):
+        services.enregistrer_proposition(
+            operateur, budget.pk, {"etp": D(7)}, budget.version
+        )
+
+
+def test_an_incomplete_proposal_is_not_submitted(operateur, budget_cada):
+    with pytest.raises(ErreurMetier, match="dotation demandée"):
+        services.enregistrer_proposition(
+            operateur,
+            budget_cada.pk,
+            {"charges_proposees": D(1), "produits_proposes": D(1), "etp": D(1)},
+            1,
+            deposer=True,
+        )
+    assert Budget.objects.get(pk=budget_cada.pk).statut == StatutBudget.BROUILLON
+
+
+def test_second_writer_on_a_stale_version_is_told(operateur, budget_cada):
+    services.enregistrer_proposition(operateur, budget_cada.pk, {"etp": D(5)}, 1)
+
+    with pytest.raises(ModificationConcurrente):
+        services.enregistrer_proposition(operateur, budget_cada.pk, {"etp": D(6)}, 1)
+
+
+def test_an_agent_does_not_submit_the_operators_proposal(agent_rhone, budget_cada):
+    with pytest.raises(ErreurMetier):
+        services.enregistrer_proposition(agent_rhone, budget_cada.pk, PROPOSITION, 1)
+
+
+def _instruit(operateur, agent, budget: Budget) -> Budget:
+    budget = services.enregistrer_proposition(
+        operateur, budget.pk, PROPOSITION, budget.version, deposer=True
+    )
+    return services.enregistrer_instruction(
+        agent,
+        budget.pk,
+        {
+            "charges_retenues": D("490000"),
+            "produits_retenus": D("20000"),
+            "dotation_accordee": D("470000"),
+        },
+        budget.version,
+        valider=True,
+    )
+
+
+def test_full_cycle_of_a_tariffed_budget(operateur, agent_rhone, budget_cada):
+    budget = _instruit(operateur, agent_rhone, budget_cada)
+    assert budget.statut == StatutBudget.INSTRUIT
+    assert budget.saisies["dotation_accordee"]["par_id"] == agent_rhone.pk
+
+    budget = services.enregistrer_comptes(
+        operateur,
+        budget.pk,
+        {"charges_reelles": D("500000"), "produits_reels": D("510000")},
+        {"reprise_etat": D("10000")},
+        budget.version,
+        deposer=True,
+    )
+    assert budget.statut == StatutBudget.COMPTES_DEPOSES
+    assert budget.resultat == D("10000")
+
+    with pytest.raises(ErreurMetier, match="mauvais signe"):
+        services.decider_affectation(
+            agent_rhone,
+            budget.pk,
+            {"reprise_etat": D("-4000"), "report_a_nouveau": D("6000")},
+            budget.version,
+            cloturer=True,
+        )
+    budget = services.decider_affectation(
+        agent_rhone,
+        budget.pk,
+        {"reprise_etat": D("4000"), "report_a_nouveau": D("6000")},
+        Budget.objects.get(pk=budget.pk).version,
+        cloturer=True,
+    )
+    assert budget.statut == StatutBudget.CLOTURE
+    entrees = EntreeJournal.objects.filter(
+        content_type__model="budget", object_id=str(budget.pk)
+    )
+    assert entrees.count() == 4  # proposal, instruction, accounts, allocation
+
+
+def test_agent_sends_a_proposal_back_with_a_reason(operateur, agent_rhone, budget_cada):
+    budget = services.enregistrer_proposition(
+        operateur, budget_cada.pk, PROPOSITION, 1, deposer=True
+    )
+
+    budget = services.renvoyer(agent_rhone, budget.pk, budget.version, "ETP à revoir")
+
+    assert budget.statut == StatutBudget.BROUILLON
+    entree = EntreeJournal.objects.filter(
+        content_type__model="budget", object_id=str(budget.pk)
+    ).latest("id")
+    assert entree.commentaire == "ETP à revoir"
+
+
+def test_instalments_need_a_granted_dotation(operateur, agent_rhone, budget_cada):
+    import datetime
+
+    with pytest.raises(ErreurMetier):
+        services.ajouter_versement(
+            agent_rhone, budget_cada.pk, datetime.date(2025, 1, 15), D(1000)
+        )
+    budget = _instruit(operateur, agent_rhone, budget_cada)
+
+    versement = services.ajouter_versement(
+        agent_rhone, budget.pk, datetime.date(2025, 1, 15), D("117500")
+    )
+
+    assert versement.montant == D("117500")
+
+
+def test_target_cost_changes_keep_their_history(national, parc):
+    services.enregistrer_tarif_cible(national, "CADA", False, 2025, D("19.50"))
+    services.enregistrer_tarif_cible(national, "CADA", False, 2025, D("20.00"))
+
+    tarif = TarifCible.objects.get()
+    assert tarif.montant == D("20.00")
+    assert tarif.history.count() == 2
+
+
+def test_only_national_admins_set_target_costs(agent_rhone, parc):
+    with pytest.raises(ErreurMetier):
+        services.enregistrer_tarif_cible(agent_rhone, "CADA", False, 2025, D(20))
+
+
+def test_no_target_cost_is_shipped(db):
+    assert not TarifCible.objects.exists()
+
+
+def test_completing_a_campaign_adds_structures_opened_since(national, campagne, parc):
+    from abri.fabriques import StructureFactory
+
+    StructureFactory(departement=parc.rhone, capacite=20)
+
+    assert services.completer_campagne(national, campagne.pk) == 1
+    assert services.completer_campagne(national, campagne.pk) == 0
