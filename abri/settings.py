@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "abri.comptes",
     "abri.operateurs",
     "abri.structures",
+    "abri.conventions",
     "abri.journal",
     "abri.pilotage",
 ]
@@ -185,7 +186,7 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # No MEDIA_URL: uploaded files are served by views that check the perimeter, never
 # directly by the web server.
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -260,6 +261,46 @@ warnings.filterwarnings(
 
 # Data-quality thresholds and other business knobs.
 ABRI_ECART_ADRESSES_TOLERE = 0.10  # share of authorised places
+
+# conventions
+# Documents of acts: the file system under MEDIA_ROOT (outside the web root) unless
+# a bucket is named, then an S3-compatible bucket through django-storages.
+DOCUMENTS_S3_BUCKET = os.environ.get("DOCUMENTS_S3_BUCKET", "")
+if DOCUMENTS_S3_BUCKET:
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            "endpoint_url": os.environ.get("DOCUMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DOCUMENTS_S3_REGION") or None,
+            "access_key": os.environ.get("DOCUMENTS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("DOCUMENTS_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("DOCUMENTS_S3_PREFIX", "documents"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "documents", "base_url": None},
+    }
+DOCUMENTS_MAX_BYTES = int(os.environ.get("DOCUMENTS_MAX_BYTES", str(10 * 1024 * 1024)))
+# Warning windows (months) of the deadlines, and the rules' durations (years).
+ABRI_FENETRE_RENOUVELLEMENT_MOIS = int(
+    os.environ.get("ABRI_FENETRE_RENOUVELLEMENT_MOIS", "6")
+)
+ABRI_FENETRE_AUTORISATION_MOIS = int(
+    os.environ.get("ABRI_FENETRE_AUTORISATION_MOIS", "12")
+)
+ABRI_FENETRE_EVALUATION_MOIS = int(os.environ.get("ABRI_FENETRE_EVALUATION_MOIS", "18"))
+ABRI_FENETRE_CADUCITE_MOIS = int(os.environ.get("ABRI_FENETRE_CADUCITE_MOIS", "12"))
+ABRI_DELAI_CADUCITE_ANNEES = 4
+ABRI_PREAVIS_DENONCIATION_CADA_MOIS = 6
+ABRI_PREAVIS_DENONCIATION_AUTRES_MOIS = 3
+ABRI_EVALUATION_PREMIERE_ANNEES = 7  # first external evaluation within 7 years
+ABRI_EVALUATION_SECONDE_AVANT_FIN_ANNEES = 2  # second at least 2 years before the end
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("comptes/", include("abri.comptes.urls")),
     path("operateurs/", include("abri.operateurs.urls")),
     path("structures/", include("abri.structures.urls")),
+    path("conventions/", include("abri.conventions.urls")),
     path("journal/", include("abri.journal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Pages of acts, CPOM and deadlines."""
