@@ -5,13 +5,15 @@ import pytest
 from abri.conventions.models import Acte, Etat, NatureActe
 
 D = datetime.date
+DEBUT = D(2022, 1, 1)
+FIN = D(2026, 12, 31)
 
 
 def acte(
     structure,
     nature=NatureActe.CONVENTION,
-    debut=D(2022, 1, 1),  # noqa: B008
-    fin=D(2026, 12, 31),  # noqa: B008
+    debut=DEBUT,
+    fin=FIN,
     etat=Etat.SIGNEE,
     **autres,
 ) -> Acte:
