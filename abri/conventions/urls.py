@@ -1,3 +1,23 @@
+from django.urls import path
+
+from abri.conventions import views
+
 app_name = "conventions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.liste, name="liste"),
+    path("export.<str:format>", views.export, name="export"),
+    path("echeances/", views.liste_echeances, name="echeances"),
+    path("actes/<int:pk>/", views.acte, name="acte"),
+    path("actes/<int:pk>/etape/<str:etape>/", views.etape, name="etape"),
+    path("actes/<int:pk>/avenant/", views.nouvel_avenant, name="nouvel_avenant"),
+    path("actes/<int:pk>/denoncer/", views.denoncer, name="denoncer"),
+    path("actes/<int:pk>/renouveler/", views.renouveler, name="renouveler"),
+    path("actes/<int:pk>/documents/", views.deposer, name="deposer"),
+    path("actes/<int:pk>/projet.<str:format>", views.brouillon, name="brouillon"),
+    path("documents/<int:pk>/", views.document, name="document"),
+    path("structures/<int:pk>/nouvel-acte/", views.nouvel_acte, name="nouvel_acte"),
+    path("cpom/<int:pk>/", views.cpom, name="cpom"),
+    path("cpom/<int:pk>/etape/<str:etape>/", views.cpom_etape, name="cpom_etape"),
+    path("cpom/<int:pk>/structures/", views.cpom_adhesion, name="cpom_adhesion"),
+]

@@ -15,6 +15,7 @@ from dsfr.forms import DsfrBaseForm
 
 from abri.communs.erreurs import ErreurMetier
 from abri.comptes.requetes import RequeteAuthentifiee
+from abri.conventions.queries import bloc_accueil
 from abri.pilotage import queries, services
 from abri.pilotage.models import Anomalie
 from abri.pilotage.regles_qualite import REGLES
@@ -85,6 +86,7 @@ def accueil(request: RequeteAuthentifiee) -> HttpResponse:
             "tableau_departements": tableau,
             "date": aujourdhui,
             "form_date": form_date,
+            "bloc_conventions": bloc_accueil(request.user, aujourdhui),
         },
     )
 

@@ -31,6 +31,7 @@ from abri.comptes.droits import (
     peut_modifier_structure,
 )
 from abri.comptes.requetes import RequeteAuthentifiee
+from abri.conventions.queries import bloc_fiche_structure
 from abri.journal.queries import journal_de_structure
 from abri.operateurs.models import Operateur
 from abri.pilotage.models import Anomalie
@@ -204,6 +205,7 @@ def fiche(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "journal": journal_de_structure(structure)[:50],
             "peut_modifier": peut_modifier_structure(request.user),
             "peut_modifier_adresses": peut_modifier_adresses(request.user),
+            "bloc_conventions": bloc_fiche_structure(structure, request.user),
         },
     )
 

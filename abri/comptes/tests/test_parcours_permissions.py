@@ -15,12 +15,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from python_calamine import CalamineWorkbook
 
 from abri.comptes.droits import (
+    peut_deposer_document,
+    peut_gerer_actes,
     peut_importer_parc,
     peut_lire_journal_complet,
     peut_modifier_adresses,
     peut_modifier_operateur,
     peut_modifier_structure,
+    peut_signer_pour_operateur,
 )
+from abri.conventions.models import Acte, Cpom, Document
+from abri.conventions.tests.conftest import actes_du_parc
 from abri.operateurs.models import Operateur
 from abri.pilotage.models import Anomalie
 from abri.pilotage.services import peut_justifier
@@ -132,6 +137,66 @@ COUVERTURE: dict[str, object] = {
         permis=peut_importer_parc,
         fichier="xlsx",
     ),
+    # conventions
+    "conventions:liste": Liste(lambda: reverse("conventions:liste")),
+    "conventions:export": Liste(
+        lambda: reverse("conventions:export", args=["csv"]), fichier="csv"
+    ),
+    "conventions:echeances": Liste(lambda: reverse("conventions:echeances")),
+    "conventions:acte": Objet(Acte, lambda pk: reverse("conventions:acte", args=[pk])),
+    "conventions:etape": Objet(
+        Acte,
+        lambda pk: reverse("conventions:etape", args=[pk, "envoyer"]),
+        ecrit=peut_gerer_actes,
+        lecture_seule_get=False,
+    ),
+    "conventions:nouvel_avenant": Objet(
+        Acte,
+        lambda pk: reverse("conventions:nouvel_avenant", args=[pk]),
+        ecrit=peut_gerer_actes,
+    ),
+    "conventions:denoncer": Objet(
+        Acte,
+        lambda pk: reverse("conventions:denoncer", args=[pk]),
+        ecrit=peut_signer_pour_operateur,
+    ),
+    "conventions:renouveler": Objet(
+        Acte,
+        lambda pk: reverse("conventions:renouveler", args=[pk]),
+        ecrit=peut_gerer_actes,
+    ),
+    "conventions:deposer": Objet(
+        Acte,
+        lambda pk: reverse("conventions:deposer", args=[pk]),
+        ecrit=peut_deposer_document,
+        lecture_seule_get=False,
+    ),
+    "conventions:brouillon": Objet(
+        Acte,
+        lambda pk: reverse("conventions:brouillon", args=[pk, "pdf"]),
+        ecrit=peut_gerer_actes,
+    ),
+    "conventions:document": Objet(
+        Document, lambda pk: reverse("conventions:document", args=[pk])
+    ),
+    "conventions:nouvel_acte": Objet(
+        Structure,
+        lambda pk: reverse("conventions:nouvel_acte", args=[pk]),
+        ecrit=peut_gerer_actes,
+    ),
+    "conventions:cpom": Objet(Cpom, lambda pk: reverse("conventions:cpom", args=[pk])),
+    "conventions:cpom_etape": Objet(
+        Cpom,
+        lambda pk: reverse("conventions:cpom_etape", args=[pk, "envoyer"]),
+        ecrit=peut_gerer_actes,
+        lecture_seule_get=False,
+    ),
+    "conventions:cpom_adhesion": Objet(
+        Cpom,
+        lambda pk: reverse("conventions:cpom_adhesion", args=[pk]),
+        ecrit=peut_gerer_actes,
+        lecture_seule_get=False,
+    ),
     "journal:recherche": Liste(
         lambda: reverse("journal:recherche"), permis=peut_lire_journal_complet
     ),
@@ -168,6 +233,7 @@ def anomalies(parc):
         Site.objects.create(
             structure=structure, libelle="Siège", adresse="1 rue", code_postal="01000"
         )
+    actes_du_parc()
     return [
         Anomalie.objects.create(structure=s, regle="DNA-02", message="Deux codes.")
         for s in Structure.objects.all()
