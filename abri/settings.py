@@ -301,6 +301,8 @@ ABRI_PREAVIS_DENONCIATION_CADA_MOIS = 6
 ABRI_PREAVIS_DENONCIATION_AUTRES_MOIS = 3
 ABRI_EVALUATION_PREMIERE_ANNEES = 7  # first external evaluation within 7 years
 ABRI_EVALUATION_SECONDE_AVANT_FIN_ANNEES = 2  # second at least 2 years before the end
+# Address of the service, for the links of emails sent by scheduled commands.
+ABRI_URL_PUBLIQUE = os.environ.get("ABRI_URL_PUBLIQUE", "http://127.0.0.1:8000/")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,33 @@
+"""Daily digest of deadlines, run by the host's scheduler; idempotent."""
+
+import datetime
+
+from django.core.management.base import CommandParser
+
+from abri.communs.commandes import CommandeAbri
+from abri.conventions.rappels import envoyer_rappels
+
+
+class Command(CommandeAbri):
+    help = (
+        "Envoie à chaque agent les échéances de son périmètre devenues urgentes ou "
+        "importantes. Sans effet la deuxième fois le même jour."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--date",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help="Date du calcul (AAAA-MM-JJ), aujourd'hui par défaut.",
+        )
+        parser.add_argument("--dry-run", action="store_true")
+
+    def executer(self, *args: object, **options: object) -> str:
+        date = options["date"] or datetime.date.today()
+        assert isinstance(date, datetime.date)
+        bilan = envoyer_rappels(date, dry_run=bool(options["dry_run"]))
+        verbe = "seraient envoyées" if options["dry_run"] else "envoyées"
+        return (
+            f"{bilan.echeances} échéance(s) {verbe} à {bilan.destinataires} agent(s)."
+        )
