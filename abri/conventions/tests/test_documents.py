@@ -49,7 +49,7 @@ def test_a_zip_that_is_no_office_file_is_refused():
 
 
 def test_a_pdf_named_as_an_image_is_refused():
-    with pytest.raises(ErreurMetier, match="renommez-le en .pdf"):
+    with pytest.raises(ErreurMetier, match=r"renommez-le en \.pdf"):
         documents.verifier_fichier("scan.png", PDF)
 
 
