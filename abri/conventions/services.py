@@ -147,18 +147,23 @@ def creer_acte(
     *,
     controler_duree: bool = True,
     commentaire: str = "",
+    repris: bool = False,
 ) -> Acte:
     """Draft an act of a structure (an avenant is :func:`creer_avenant`).
 
-    ``controler_duree=False`` is for acts taken over from the past as they are:
-    their durations are then findings of the data-quality rules."""
+    ``repris=True`` is for acts taken over from the past as they are (imports): they
+    are recorded as signed, their dates unchecked, so that their durations and
+    periods become findings of the data-quality rules."""
     nature = donnees.get("nature")
     if nature not in NatureActe.values or nature == NatureActe.AVENANT:
         raise ErreurMetier("Choisissez la nature de l'acte.", "nature")
-    _verifier_dates(donnees.get("date_debut"), donnees.get("date_fin"))
+    if donnees.get("date_debut") is None:
+        raise ErreurMetier("Indiquez la date de début.", "date_debut")
+    if not repris:
+        _verifier_dates(donnees.get("date_debut"), donnees.get("date_fin"))
     if nature != NatureActe.AUTRE and donnees.get("date_fin") is None:
         raise ErreurMetier("Indiquez la date de fin.", "date_fin")
-    if controler_duree:
+    if controler_duree and not repris:
         _verifier_duree(
             nature, structure.type, donnees["date_debut"], donnees["date_fin"]
         )
@@ -168,6 +173,8 @@ def creer_acte(
             cree_par=auteur if getattr(auteur, "is_authenticated", False) else None,
             **{c: donnees[c] for c in CHAMPS_ACTE if c in donnees},
         )
+        if repris:
+            acte.etat = Etat.SIGNEE
         acte.full_clean(exclude=["cree_par", "etat"])
         acte.save()
         enregistrer(

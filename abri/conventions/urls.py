@@ -6,6 +6,7 @@ app_name = "conventions"
 
 urlpatterns = [
     path("", views.liste, name="liste"),
+    path("import/", views.import_actes, name="import"),
     path("export.<str:format>", views.export, name="export"),
     path("echeances/", views.liste_echeances, name="echeances"),
     path("actes/<int:pk>/", views.acte, name="acte"),

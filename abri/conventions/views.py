@@ -27,6 +27,7 @@ from abri.conventions import (
     documents,
     echeances,
     generation,
+    imports,
     queries,
     regles,
     renouvellement,
@@ -111,6 +112,7 @@ def liste(request: RequeteAuthentifiee) -> HttpResponse:
             "page": page,
             "cpom": cpom,
             "parametres": parametres.urlencode(),
+            "peut_importer": peut_gerer_actes(request.user),
         },
     )
 
@@ -575,4 +577,24 @@ def liste_echeances(request: RequeteAuthentifiee) -> HttpResponse:
             "libelles": regles.LIBELLES_CRITICITE,
             "parametres": parametres.urlencode(),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def import_actes(request: RequeteAuthentifiee) -> HttpResponse:
+    # The upload → preview → confirmation steps are those of the park import.
+    from abri.structures.views import _traiter_import
+
+    if not peut_gerer_actes(request.user):
+        raise PermissionDenied("L'import des actes est réservé aux agents de l'État.")
+    user = request.user
+    return _traiter_import(
+        request,
+        portee="actes",
+        analyser=lambda contenu, nom: imports.analyser_import_actes(user, contenu, nom),
+        appliquer=lambda contenu, nom, empreinte: imports.appliquer_import_actes(
+            user, contenu, nom, empreinte=empreinte
+        ),
+        gabarit="conventions/import.html",
+        contexte={"titre": "Importer des actes"},
     )

@@ -143,6 +143,9 @@ COUVERTURE: dict[str, object] = {
         lambda: reverse("conventions:export", args=["csv"]), fichier="csv"
     ),
     "conventions:echeances": Liste(lambda: reverse("conventions:echeances")),
+    "conventions:import": Liste(
+        lambda: reverse("conventions:import"), permis=peut_gerer_actes
+    ),
     "conventions:acte": Objet(Acte, lambda pk: reverse("conventions:acte", args=[pk])),
     "conventions:etape": Objet(
         Acte,
