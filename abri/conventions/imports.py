@@ -237,8 +237,9 @@ def _analyser(
             debut = valeurs["date_debut"]
             if maximum and regles.depasse_duree(debut, fin, maximum):
                 analyse.avertissements.append(
-                    f"Ligne {numero} : {regles.duree_lisible(debut, fin)}, au-delà de {maximum.years} ans ; l'acte est repris tel quel et "
-                    "signalé en qualité des données."
+                    f"Ligne {numero} : {regles.duree_lisible(debut, fin)}, au-delà "
+                    f"de {maximum.years} ans ; l'acte est repris tel quel et signalé "
+                    "en qualité des données."
                 )
     return analyse, a_creer
 
