@@ -24,6 +24,7 @@ class Command(CommandeAbri):
         else:
             call_command("generer_parc_demo", "--si-vide", stdout=self.stdout)
             call_command("recalculer_anomalies", stdout=self.stdout)
+        call_command("generer_conventions_demo", stdout=self.stdout)
         comptes = creer_comptes_demo()
 
         self.stdout.write("")
