@@ -6,6 +6,7 @@ import datetime
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -576,6 +577,12 @@ def liste_echeances(request: RequeteAuthentifiee) -> HttpResponse:
             "compte": compte,
             "libelles": regles.LIBELLES_CRITICITE,
             "parametres": parametres.urlencode(),
+            "fenetres": {
+                "renouvellement": settings.ABRI_FENETRE_RENOUVELLEMENT_MOIS,
+                "autorisation": settings.ABRI_FENETRE_AUTORISATION_MOIS,
+                "evaluation": settings.ABRI_FENETRE_EVALUATION_MOIS,
+                "caducite": settings.ABRI_FENETRE_CADUCITE_MOIS,
+            },
         },
     )
 

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from abri.ui.svg import BLEU, CADRE, TEXTE_SECONDAIRE, TRAIT, coordonnee, identifiant
+from abri.ui.svg import (
+    BLEU,
+    CADRE,
+    TEXTE_SECONDAIRE,
+    TRAIT,
+    coordonnee,
+    identifiant,
+    largeur_texte,
+)
 from abri.ui.svg.graphiques import aucune_donnee, entete_svg, marques_temps
 from abri.ui.templatetags.abri_format import date_fr
 
@@ -30,6 +38,11 @@ COULEURS = {
     "passee": "#d0d0d0",  # grey-850
     "alerte": "#ce0500",  # red-marianne-425
 }
+LEGENDE = (
+    ("en_vigueur", "En vigueur"),
+    ("a_venir", "À venir ou en préparation"),
+    ("passee", "Terminé"),
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +80,7 @@ def frise_periodes(
     duree = (fin - debut).days
     x0, x1 = MARGE_GAUCHE, LARGEUR - MARGE_DROITE
     y_axe = HAUT + HAUTEUR_LIGNE * len(lignes)
-    hauteur = y_axe + 34
+    hauteur = y_axe + 60
 
     def x(jour: datetime.date) -> float:
         return x0 + max(0, min(duree, (jour - debut).days)) / duree * (x1 - x0)
@@ -121,5 +134,14 @@ def frise_periodes(
         f'<text x="{coordonnee(aujourd)}" y="{HAUT - 2}" font-size="12" '
         f'text-anchor="middle" fill="{BLEU}">Aujourd’hui</text>'
     )
+    x_legende = float(x0)
+    for statut, libelle in LEGENDE:
+        morceaux.append(
+            f'<rect x="{coordonnee(x_legende)}" y="{y_axe + 38}" width="14" '
+            f'height="12" rx="2" fill="{COULEURS[statut]}"/>'
+            f'<text x="{coordonnee(x_legende + 20)}" y="{y_axe + 49}" font-size="13" '
+            f'fill="{TEXTE_SECONDAIRE}">{escape(libelle)}</text>'
+        )
+        x_legende += 20 + largeur_texte(libelle, 13) + 24
     morceaux.append("</svg>")
     return mark_safe("".join(morceaux))  # noqa: S308 - every text above is escaped
