@@ -342,3 +342,76 @@ def test_draft_generation(client, agent_rhone, convention_cada, format_):
 
     assert reponse.status_code == 200
     assert reponse.content[:4] in {b"PK\x03\x04", b"%PDF"}
+
+
+def test_national_admin_maintains_the_word_model(client, national, convention_cada):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from docx import Document as DocumentWord
+
+    from abri.conventions.models import ModeleDocument
+
+    modele = DocumentWord()
+    modele.add_paragraph("Modèle national pour {{ structure }} : {{ places }} places.")
+    tampon = io.BytesIO()
+    modele.save(tampon)
+    client.force_login(national)
+
+    client.post(
+        reverse("admin:conventions_modeledocument_add"),
+        {
+            "nom": "Modèle 2026",
+            "actif": "on",
+            "fichier": SimpleUploadedFile("modele.docx", tampon.getvalue()),
+        },
+    )
+    reponse = client.get(
+        reverse("conventions:brouillon", args=[convention_cada.pk, "docx"])
+    )
+
+    assert ModeleDocument.objects.get().nom == "Modèle 2026"
+    texte = "\n".join(
+        p.text for p in DocumentWord(io.BytesIO(reponse.content)).paragraphs
+    )
+    assert texte == "Modèle national pour CADA des Pentes : 80 places."
+
+
+def test_admin_refuses_a_model_that_is_no_word_document(client, national):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from abri.conventions.models import ModeleDocument
+
+    client.force_login(national)
+    reponse = client.post(
+        reverse("admin:conventions_modeledocument_add"),
+        {
+            "nom": "Faux",
+            "actif": "on",
+            "fichier": SimpleUploadedFile("modele.docx", b"%PDF-1.4"),
+        },
+    )
+
+    assert reponse.status_code == 200
+    assert not ModeleDocument.objects.exists()
+
+
+def _requetes_echeances(client) -> int:
+    with CaptureQueriesContext(connection) as requetes:
+        assert client.get(reverse("conventions:echeances")).status_code == 200
+    return len(requetes)
+
+
+def test_deadlines_page_queries_do_not_grow(client, national, parc):
+    client.force_login(national)
+    acte(parc.cada_rhone, NatureActe.AUTORISATION, D(2015, 1, 1), D(2029, 12, 31))
+    acte(parc.cada_rhone)
+    _cpom(parc, "Un")
+    avant = _requetes_echeances(client)
+    for i in range(5):
+        structure = StructureFactory(departement=parc.rhone, operateur=parc.filiale)
+        acte(structure, NatureActe.AUTORISATION, D(2015, 1, 1), D(2029, 12, 31))
+        acte(structure, reference=f"C{i}")
+        _cpom(parc, f"Autre {i}")
+
+    assert _requetes_echeances(client) == avant
