@@ -3,12 +3,14 @@ from dsfr.forms import DsfrBaseForm
 
 from abri.conventions.models import (
     ChampAmende,
+    EchelleCpom,
     Etat,
     NatureActe,
     NatureAutreActe,
     NatureEvaluation,
 )
 from abri.conventions.queries import NATURE_CPOM
+from abri.operateurs.models import Operateur
 from abri.structures.models import Structure, TypeStructure
 from abri.territoires.models import Departement
 
@@ -141,3 +143,32 @@ class AdhesionForm(DsfrBaseForm):
 
 class ImportForm(DsfrBaseForm):
     fichier = forms.FileField(label="Fichier (xlsx ou csv)")
+
+
+class CpomForm(DsfrBaseForm):
+    operateur: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="Opérateur", queryset=Operateur.objects.none()
+    )
+    intitule = forms.CharField(label="Intitulé", max_length=200)
+    reference = forms.CharField(label="Référence", max_length=100, required=False)
+    echelle = forms.ChoiceField(label="Échelle", choices=EchelleCpom.choices)
+    departements: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label="Départements couverts",
+        queryset=Departement.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.",
+    )
+    date_debut = ChampDate(label="Date de début")
+    date_fin = ChampDate(label="Date de fin")
+    dotation = forms.DecimalField(
+        label="Dotation annuelle (€)",
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+    )
+
+    def __init__(self, *args, operateurs, departements, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["operateur"].queryset = operateurs
+        self.fields["departements"].queryset = departements

@@ -155,6 +155,8 @@ LIGNES_FRISE = (
 
 
 def bloc_fiche_structure(structure: Structure, user: Utilisateur) -> dict[str, Any]:
+    from abri.conventions.forms import EvaluationForm
+
     """What the structure sheet shows of its acts: a calendar of the authorisation,
     conventions and CPOM periods, the acts with their avenants and documents.
     Five queries whatever the number of acts."""
@@ -233,6 +235,7 @@ def bloc_fiche_structure(structure: Structure, user: Utilisateur) -> dict[str, A
             lignes, titre="Calendrier des actes", aujourdhui=aujourdhui
         ),
         "peut_gerer": services.peut_gerer_actes(user),
+        "form_evaluation": EvaluationForm(prefix="evaluation"),
     }
 
 

@@ -18,7 +18,14 @@ urlpatterns = [
     path("actes/<int:pk>/projet.<str:format>", views.brouillon, name="brouillon"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("structures/<int:pk>/nouvel-acte/", views.nouvel_acte, name="nouvel_acte"),
+    path("cpom/nouveau/", views.nouveau_cpom, name="nouveau_cpom"),
     path("cpom/<int:pk>/", views.cpom, name="cpom"),
+    path("cpom/<int:pk>/renouveler/", views.cpom_renouveler, name="cpom_renouveler"),
+    path(
+        "structures/<int:pk>/evaluations/",
+        views.ajouter_evaluation,
+        name="ajouter_evaluation",
+    ),
     path("cpom/<int:pk>/etape/<str:etape>/", views.cpom_etape, name="cpom_etape"),
     path("cpom/<int:pk>/structures/", views.cpom_adhesion, name="cpom_adhesion"),
 ]

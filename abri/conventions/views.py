@@ -38,13 +38,16 @@ from abri.conventions.forms import (
     ActeForm,
     AdhesionForm,
     AvenantForm,
+    CpomForm,
     DenonciationForm,
     DocumentForm,
+    EvaluationForm,
     FiltresActesForm,
     RenouvellementForm,
 )
 from abri.conventions.models import Acte, Cpom, Document
 from abri.journal.queries import journal_objet
+from abri.operateurs.models import Operateur
 from abri.structures.models import Structure
 from abri.structures.services import capacite_au
 from abri.territoires.models import Departement
@@ -524,6 +527,9 @@ def cpom(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "journal": journal_objet(obj)[:50],
             "etapes": _etapes(request, obj),
             "peut_gerer": peut_gerer,
+            "peut_renouveler": peut_gerer
+            and obj.etat in {"signee", "echue"}
+            and not obj.successeur_id,
             "form_adhesion": AdhesionForm(
                 structures=queries.structures_hors_cpom(obj, request.user)
             )
@@ -605,3 +611,90 @@ def import_actes(request: RequeteAuthentifiee) -> HttpResponse:
         gabarit="conventions/import.html",
         contexte={"titre": "Importer des actes"},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def nouveau_cpom(request: RequeteAuthentifiee) -> HttpResponse:
+    if not peut_gerer_actes(request.user):
+        raise PermissionDenied("Seuls les agents de l'État concluent un CPOM.")
+    codes = request.user.perimetre.departement_codes
+    departements = Departement.objects.order_by("rang")
+    if codes is not None:
+        departements = departements.filter(code__in=codes)
+    form = CpomForm(
+        request.POST or None,
+        operateurs=Operateur.objects.for_user(request.user).order_by("nom", "id"),
+        departements=departements,
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            nouveau = services.creer_cpom(
+                request.user,
+                d["operateur"],
+                {
+                    c: d[c]
+                    for c in (
+                        "intitule",
+                        "reference",
+                        "echelle",
+                        "date_debut",
+                        "date_fin",
+                        "dotation",
+                    )
+                },
+                list(d["departements"]),
+            )
+        except ErreurMetier as exc:
+            _erreur_sur_form(form, exc)
+        else:
+            messages.success(request, "CPOM enregistré en brouillon.")
+            return redirect("conventions:cpom", pk=nouveau.pk)
+    return render(
+        request,
+        "conventions/formulaire.html",
+        {
+            "titre": "Nouveau CPOM",
+            "form": form,
+            "retour": reverse("conventions:liste") + "?nature=cpom",
+            "bouton": "Enregistrer le brouillon",
+        },
+    )
+
+
+@require_POST
+def cpom_renouveler(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    obj = _cpom_ou_404(request, pk)
+    if not peut_gerer_actes(request.user):
+        raise PermissionDenied("Seuls les agents de l'État renouvellent un CPOM.")
+    try:
+        successeur = services.renouveler(request.user, obj, version=_version(request))
+    except ModificationConcurrente:
+        messages.error(request, "Le CPOM a changé depuis l'ouverture de la page.")
+    except ErreurMetier as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "CPOM suivant créé en brouillon.")
+        return redirect("conventions:cpom", pk=successeur.pk)
+    return redirect("conventions:cpom", pk=obj.pk)
+
+
+@require_POST
+def ajouter_evaluation(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    structure = _structure_ou_404(request, pk)
+    if not peut_gerer_actes(request.user):
+        raise PermissionDenied(
+            "Seuls les agents de l'État enregistrent une évaluation."
+        )
+    form = EvaluationForm(request.POST, prefix="evaluation")
+    if not form.is_valid():
+        messages.error(request, "Indiquez la date et la nature de l'évaluation.")
+    else:
+        services.enregistrer_evaluation(
+            request.user,
+            structure,
+            form.cleaned_data["date"],
+            form.cleaned_data["nature"],
+        )
+        messages.success(request, "Évaluation enregistrée.")
+    return redirect("structures:fiche", pk=structure.pk)

@@ -188,6 +188,21 @@ COUVERTURE: dict[str, object] = {
         ecrit=peut_gerer_actes,
     ),
     "conventions:cpom": Objet(Cpom, lambda pk: reverse("conventions:cpom", args=[pk])),
+    "conventions:nouveau_cpom": Liste(
+        lambda: reverse("conventions:nouveau_cpom"), permis=peut_gerer_actes
+    ),
+    "conventions:cpom_renouveler": Objet(
+        Cpom,
+        lambda pk: reverse("conventions:cpom_renouveler", args=[pk]),
+        ecrit=peut_gerer_actes,
+        lecture_seule_get=False,
+    ),
+    "conventions:ajouter_evaluation": Objet(
+        Structure,
+        lambda pk: reverse("conventions:ajouter_evaluation", args=[pk]),
+        ecrit=peut_gerer_actes,
+        lecture_seule_get=False,
+    ),
     "conventions:cpom_etape": Objet(
         Cpom,
         lambda pk: reverse("conventions:cpom_etape", args=[pk, "envoyer"]),

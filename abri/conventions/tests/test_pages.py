@@ -415,3 +415,72 @@ def test_deadlines_page_queries_do_not_grow(client, national, parc):
         _cpom(parc, f"Autre {i}")
 
     assert _requetes_echeances(client) == avant
+
+
+def test_new_cpom_through_its_form(client, agent_loire, parc):
+    client.force_login(agent_loire)
+
+    reponse = client.post(
+        reverse("conventions:nouveau_cpom"),
+        {
+            "operateur": parc.association.pk,
+            "intitule": "Loire 2026",
+            "echelle": "departementale",
+            "departements": [parc.loire_atlantique.pk],
+            "date_debut": "2026-01-01",
+            "date_fin": "2030-12-31",
+        },
+    )
+
+    cpom = Cpom.objects.get()
+    assert reponse.status_code == 302
+    assert (cpom.intitule, cpom.etat) == ("Loire 2026", Etat.BROUILLON)
+
+
+def test_cpom_over_five_years_keeps_the_form(client, agent_loire, parc):
+    client.force_login(agent_loire)
+
+    reponse = client.post(
+        reverse("conventions:nouveau_cpom"),
+        {
+            "operateur": parc.association.pk,
+            "intitule": "Trop long",
+            "echelle": "departementale",
+            "departements": [parc.loire_atlantique.pk],
+            "date_debut": "2026-01-01",
+            "date_fin": "2031-01-01",
+        },
+    )
+
+    assert "au plus 5 ans" in reponse.content.decode()
+    assert 'value="Trop long"' in reponse.content.decode()
+
+
+def test_cpom_renewal_carries_its_members_over(client, national, parc):
+    cpom = _cpom(parc, "Un")
+    AdhesionCpom.objects.create(
+        cpom=cpom, structure=parc.huda_loire, date_entree=D(2024, 2, 1)
+    )
+    client.force_login(national)
+
+    client.post(
+        reverse("conventions:cpom_renouveler", args=[cpom.pk]),
+        {"version": cpom.version},
+    )
+
+    suivant = Cpom.objects.get(pk=cpom.pk).successeur
+    assert (suivant.date_debut, suivant.date_fin) == (D(2029, 1, 1), D(2033, 12, 31))
+    assert [a.structure for a in suivant.adhesions.all()] == [parc.huda_loire]
+
+
+def test_evaluation_recorded_from_the_sheet(client, agent_rhone, parc):
+    from abri.conventions.models import Evaluation
+
+    client.force_login(agent_rhone)
+
+    client.post(
+        reverse("conventions:ajouter_evaluation", args=[parc.cada_rhone.pk]),
+        {"evaluation-date": "2024-05-02", "evaluation-nature": "externe"},
+    )
+
+    assert Evaluation.objects.get().date == D(2024, 5, 2)
