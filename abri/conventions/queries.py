@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from abri.comptes.models import Utilisateur
@@ -41,13 +41,25 @@ def _fin_avenant(parent: str) -> Subquery:
     )
 
 
+# Lists show first what is still to be dealt with (drafts, acts in force or just
+# expired), soonest end first; renewed and denounced acts come after.
+CLOS = Case(
+    When(etat__in=[Etat.RENOUVELEE, Etat.DENONCEE], then=Value(1)),
+    default=Value(0),
+)
+
+
 def actes_avec_fin(qs: ActeQuerySet) -> ActeQuerySet:
     """Annotate ``fin_effective``: the end once signed avenants apply."""
-    return qs.annotate(fin_effective=Coalesce(_fin_avenant("parent"), F("date_fin")))
+    return qs.annotate(
+        fin_effective=Coalesce(_fin_avenant("parent"), F("date_fin")), clos=CLOS
+    )
 
 
 def cpoms_avec_fin(qs: CpomQuerySet) -> CpomQuerySet:
-    return qs.annotate(fin_effective=Coalesce(_fin_avenant("cpom"), F("date_fin")))
+    return qs.annotate(
+        fin_effective=Coalesce(_fin_avenant("cpom"), F("date_fin")), clos=CLOS
+    )
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ def actes_filtres(user: Utilisateur, filtres: FiltresActes) -> ActeQuerySet:
         qs = qs.filter(fin_effective__lte=filtres.fin_au)  # type: ignore[misc]
     return qs.select_related(  # type: ignore[misc]  # annotated above
         "structure__departement", "structure__operateur"
-    ).order_by("fin_effective", "id")
+    ).order_by("clos", "fin_effective", "id")
 
 
 def cpoms_filtres(user: Utilisateur, filtres: FiltresActes) -> CpomQuerySet:
@@ -105,7 +117,7 @@ def cpoms_filtres(user: Utilisateur, filtres: FiltresActes) -> CpomQuerySet:
     return (
         qs.select_related("operateur", "region")
         .prefetch_related("departements")
-        .order_by("fin_effective", "id")  # type: ignore[misc]
+        .order_by("clos", "fin_effective", "id")  # type: ignore[misc]
     )
 
 
