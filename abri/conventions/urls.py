@@ -21,6 +21,8 @@ urlpatterns = [
     path("cpom/nouveau/", views.nouveau_cpom, name="nouveau_cpom"),
     path("cpom/<int:pk>/", views.cpom, name="cpom"),
     path("cpom/<int:pk>/renouveler/", views.cpom_renouveler, name="cpom_renouveler"),
+    path("cpom/<int:pk>/avenant/", views.cpom_avenant, name="cpom_avenant"),
+    path("cpom/<int:pk>/documents/", views.cpom_deposer, name="cpom_deposer"),
     path(
         "structures/<int:pk>/evaluations/",
         views.ajouter_evaluation,

@@ -455,10 +455,15 @@ def deposer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     obj = _acte_ou_404(request, pk)
     if not peut_deposer_document(request.user):
         raise PermissionDenied("Vous ne pouvez pas déposer de document.")
+    _deposer(request, obj)
+    return redirect("conventions:acte", pk=obj.pk)
+
+
+def _deposer(request: RequeteAuthentifiee, obj: Acte | Cpom) -> None:
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choisissez un fichier à déposer.")
-        return redirect("conventions:acte", pk=obj.pk)
+        return
     fichier = form.cleaned_data["fichier"]
     try:
         documents.deposer_document(
@@ -468,7 +473,6 @@ def deposer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         messages.error(request, f"{fichier.name} : {exc.message}")
     else:
         messages.success(request, "Document déposé.")
-    return redirect("conventions:acte", pk=obj.pk)
 
 
 def document(request: RequeteAuthentifiee, pk: int) -> FileResponse:
@@ -530,6 +534,10 @@ def cpom(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "peut_renouveler": peut_gerer
             and obj.etat in {"signee", "echue"}
             and not obj.successeur_id,
+            "peut_avenant": peut_gerer and obj.etat in {"signee", "echue"},
+            "peut_deposer": peut_deposer_document(request.user),
+            "taille_max": documents.taille_lisible(documents.taille_max()),
+            "types_acceptes": documents.ACCEPTES,
             "form_adhesion": AdhesionForm(
                 structures=queries.structures_hors_cpom(obj, request.user)
             )
@@ -698,3 +706,38 @@ def ajouter_evaluation(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         )
         messages.success(request, "Évaluation enregistrée.")
     return redirect("structures:fiche", pk=structure.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def cpom_avenant(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    parent = _cpom_ou_404(request, pk)
+    if not peut_gerer_actes(request.user):
+        raise PermissionDenied("Seuls les agents de l'État rédigent un avenant.")
+    form = AvenantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            avenant = services.creer_avenant(request.user, parent, form.cleaned_data)
+        except ErreurMetier as exc:
+            _erreur_sur_form(form, exc)
+        else:
+            messages.success(request, "Avenant enregistré en brouillon.")
+            return redirect("conventions:acte", pk=avenant.pk)
+    return render(
+        request,
+        "conventions/formulaire.html",
+        {
+            "titre": f"Avenant au {parent}",
+            "form": form,
+            "retour": reverse("conventions:cpom", args=[parent.pk]),
+            "bouton": "Enregistrer le brouillon",
+        },
+    )
+
+
+@require_POST
+def cpom_deposer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    obj = _cpom_ou_404(request, pk)
+    if not peut_deposer_document(request.user):
+        raise PermissionDenied("Vous ne pouvez pas déposer de document.")
+    _deposer(request, obj)
+    return redirect("conventions:cpom", pk=obj.pk)

@@ -188,6 +188,17 @@ COUVERTURE: dict[str, object] = {
         ecrit=peut_gerer_actes,
     ),
     "conventions:cpom": Objet(Cpom, lambda pk: reverse("conventions:cpom", args=[pk])),
+    "conventions:cpom_avenant": Objet(
+        Cpom,
+        lambda pk: reverse("conventions:cpom_avenant", args=[pk]),
+        ecrit=peut_gerer_actes,
+    ),
+    "conventions:cpom_deposer": Objet(
+        Cpom,
+        lambda pk: reverse("conventions:cpom_deposer", args=[pk]),
+        ecrit=peut_deposer_document,
+        lecture_seule_get=False,
+    ),
     "conventions:nouveau_cpom": Liste(
         lambda: reverse("conventions:nouveau_cpom"), permis=peut_gerer_actes
     ),

@@ -484,3 +484,60 @@ def test_evaluation_recorded_from_the_sheet(client, agent_rhone, parc):
     )
 
     assert Evaluation.objects.get().date == D(2024, 5, 2)
+
+
+def test_cpom_avenant_extends_the_cpom_once_signed(client, national, parc):
+    from abri.conventions import services
+
+    cpom = _cpom(parc, "Un")
+    client.force_login(national)
+
+    client.post(
+        reverse("conventions:cpom_avenant", args=[cpom.pk]),
+        {
+            "date_debut": "2028-06-01",
+            "champs_amendes": [ChampAmende.DATE_FIN],
+            "nouvelle_date_fin": "2028-12-31",
+        },
+    )
+    avenant = cpom.avenants.get()
+    for etape in ("envoyer", "signer_operateur", "signer_etat"):
+        avenant = services.franchir(national, avenant, etape)
+
+    assert Cpom.objects.get(pk=cpom.pk).date_fin_effective == D(2028, 12, 31)
+
+
+def test_document_of_a_cpom(client, national, parc):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cpom = _cpom(parc, "Un")
+    client.force_login(national)
+
+    client.post(
+        reverse("conventions:cpom_deposer", args=[cpom.pk]),
+        {"fichier": SimpleUploadedFile("cpom.pdf", b"%PDF-1.4 cpom")},
+    )
+
+    assert cpom.documents.get().nom == "cpom.pdf"
+    assert (
+        "cpom.pdf"
+        in client.get(reverse("conventions:cpom", args=[cpom.pk])).content.decode()
+    )
+
+
+def test_a_step_on_a_stale_page_is_refused(client, agent_rhone, parc):
+    brouillon = acte(parc.cada_rhone, etat=Etat.BROUILLON)
+    client.force_login(agent_rhone)
+    client.post(
+        reverse("conventions:etape", args=[brouillon.pk, "envoyer"]),
+        {"version": brouillon.version},
+    )
+
+    reponse = client.post(
+        reverse("conventions:etape", args=[brouillon.pk, "signer_operateur"]),
+        {"version": brouillon.version},
+        follow=True,
+    )
+
+    assert "a changé depuis l&#x27;ouverture de la page" in reponse.content.decode()
+    assert Acte.objects.get(pk=brouillon.pk).etat == Etat.ENVOYEE
