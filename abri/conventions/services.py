@@ -776,3 +776,41 @@ def enregistrer_evaluation(
         )
         actualiser_anomalies([structure.pk])
     return evaluation
+
+
+def constater_echeances(aujourdhui: datetime.date) -> int:
+    """Record as « échue » every act and CPOM signed by the State whose effective end
+    has passed (run by the daily job; the journal names no author: the system did
+    it). Returns how many changed."""
+    from abri.conventions.queries import actes_avec_fin, cpoms_avec_fin
+
+    nombre = 0
+    with transaction.atomic():
+        for qs in (
+            actes_avec_fin(Acte.objects.filter(etat=Etat.SIGNEE)),
+            cpoms_avec_fin(Cpom.objects.filter(etat=Etat.SIGNEE)),
+        ):
+            for obj in qs.filter(fin_effective__lt=aujourdhui).select_for_update(  # type: ignore[misc]
+                of=("self",)
+            ):
+                obj.etat = Etat.ECHUE
+                obj.date_echeance_constatee = aujourdhui
+                obj.version += 1
+                obj.save(
+                    update_fields=[
+                        "etat",
+                        "date_echeance_constatee",
+                        "version",
+                        "modifie_le",
+                    ]
+                )
+                _journaliser_etape(
+                    None,
+                    obj,
+                    "constater_echeance",
+                    Etat.SIGNEE,
+                    {"date_echeance_constatee": [None, aujourdhui]},
+                )
+                nombre += 1
+    logger.info("%s acts recorded as expired", nombre)
+    return nombre

@@ -48,3 +48,19 @@ def test_dry_run_sends_nothing(parc, agent_rhone):
 
     assert mail.outbox == []
     assert not EnvoiEcheance.objects.exists()
+
+
+def test_daily_job_records_expired_acts(parc, agent_rhone):
+    from abri.conventions.models import Acte, Etat
+    from abri.journal.models import EntreeJournal
+
+    passee = acte(parc.cada_rhone, debut=D(2021, 1, 1), fin=D(2025, 12, 31))
+    en_cours = acte(parc.huda_ain, debut=D(2024, 1, 1), fin=D(2026, 12, 31))
+
+    call_command("envoyer_rappels_echeances", "--date", "2026-01-01")
+    call_command("envoyer_rappels_echeances", "--date", "2026-01-01")
+
+    assert Acte.objects.get(pk=passee.pk).etat == Etat.ECHUE
+    assert Acte.objects.get(pk=en_cours.pk).etat == Etat.SIGNEE
+    entree = EntreeJournal.objects.get(object_id=str(passee.pk))
+    assert entree.auteur is None and entree.changements["etat"] == ["signee", "echue"]

@@ -6,11 +6,13 @@ from django.core.management.base import CommandParser
 
 from abri.communs.commandes import CommandeAbri
 from abri.conventions.rappels import envoyer_rappels
+from abri.conventions.services import constater_echeances
 
 
 class Command(CommandeAbri):
     help = (
-        "Envoie à chaque agent les échéances de son périmètre devenues urgentes ou "
+        "Constate l'échéance des actes signés dont la fin est passée, puis envoie à "
+        "chaque agent les échéances de son périmètre devenues urgentes ou "
         "importantes. Sans effet la deuxième fois le même jour."
     )
 
@@ -26,8 +28,10 @@ class Command(CommandeAbri):
     def executer(self, *args: object, **options: object) -> str:
         date = options["date"] or datetime.date.today()
         assert isinstance(date, datetime.date)
+        echues = 0 if options["dry_run"] else constater_echeances(date)
         bilan = envoyer_rappels(date, dry_run=bool(options["dry_run"]))
         verbe = "seraient envoyées" if options["dry_run"] else "envoyées"
         return (
-            f"{bilan.echeances} échéance(s) {verbe} à {bilan.destinataires} agent(s)."
+            f"{echues} acte(s) constaté(s) échu(s) ; {bilan.echeances} échéance(s) "
+            f"{verbe} à {bilan.destinataires} agent(s)."
         )
