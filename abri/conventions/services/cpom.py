@@ -132,7 +132,12 @@ def ajouter_structure_cpom(
             auteur,
             Action.MODIFICATION,
             cpom,
-            {"adhesions": [None, f"{structure} entre le {date_entree:%d/%m/%Y}"]},
+            {
+                "structures du CPOM": [
+                    None,
+                    f"{structure} entre le {date_entree:%d/%m/%Y}",
+                ]
+            },
             commentaire=f"{structure} entre dans {cpom}",
             structure_id=structure.pk,
         )
@@ -156,7 +161,7 @@ def retirer_structure_cpom(
             Action.MODIFICATION,
             adhesion.cpom,
             {
-                "adhesions": [
+                "structures du CPOM": [
                     valeur_journal(avant),
                     f"{adhesion.structure} sort le {date_sortie:%d/%m/%Y}",
                 ]
