@@ -57,6 +57,7 @@ def _gabarits_stricts(settings):
         "staticfiles": {
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
+        "documents": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
 
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "abri.structures",
     "abri.activite",
     "abri.finances",
+    "abri.conventions",
     "abri.journal",
     "abri.pilotage",
 ]
@@ -198,15 +199,6 @@ STORAGES: dict[str, dict[str, Any]] = {
     },
 }
 # finances
-# Budget documents live outside the web root and are served by a view that checks
-# the perimeter.
-FINANCES_DOCUMENTS_DIR = Path(
-    os.environ.get("FINANCES_DOCUMENTS_DIR", VAR_DIR / "documents")
-)
-STORAGES["documents"] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": str(FINANCES_DOCUMENTS_DIR)},
-}
 FINANCES_DOCUMENT_MAX_BYTES = int(
     os.environ.get("FINANCES_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024))
 )
@@ -275,6 +267,48 @@ warnings.filterwarnings(
 
 # Data-quality thresholds and other business knobs.
 ABRI_ECART_ADRESSES_TOLERE = 0.10  # share of authorised places
+
+# conventions
+# Documents of acts: the file system under MEDIA_ROOT (outside the web root) unless
+# a bucket is named, then an S3-compatible bucket through django-storages.
+DOCUMENTS_S3_BUCKET = os.environ.get("DOCUMENTS_S3_BUCKET", "")
+if DOCUMENTS_S3_BUCKET:
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            "endpoint_url": os.environ.get("DOCUMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DOCUMENTS_S3_REGION") or None,
+            "access_key": os.environ.get("DOCUMENTS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("DOCUMENTS_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("DOCUMENTS_S3_PREFIX", "documents"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "documents", "base_url": None},
+    }
+DOCUMENTS_MAX_BYTES = int(os.environ.get("DOCUMENTS_MAX_BYTES", str(10 * 1024 * 1024)))
+# Warning windows (months) of the deadlines, and the rules' durations (years).
+ABRI_FENETRE_RENOUVELLEMENT_MOIS = int(
+    os.environ.get("ABRI_FENETRE_RENOUVELLEMENT_MOIS", "6")
+)
+ABRI_FENETRE_AUTORISATION_MOIS = int(
+    os.environ.get("ABRI_FENETRE_AUTORISATION_MOIS", "12")
+)
+ABRI_FENETRE_EVALUATION_MOIS = int(os.environ.get("ABRI_FENETRE_EVALUATION_MOIS", "18"))
+ABRI_FENETRE_CADUCITE_MOIS = int(os.environ.get("ABRI_FENETRE_CADUCITE_MOIS", "12"))
+ABRI_DELAI_CADUCITE_ANNEES = 4
+ABRI_PREAVIS_DENONCIATION_CADA_MOIS = 6
+ABRI_PREAVIS_DENONCIATION_AUTRES_MOIS = 3
+ABRI_EVALUATION_PREMIERE_ANNEES = 7  # first external evaluation within 7 years
+ABRI_EVALUATION_SECONDE_AVANT_FIN_ANNEES = 2  # second at least 2 years before the end
+# Address of the service, for the links of emails sent by scheduled commands.
+ABRI_URL_PUBLIQUE = os.environ.get("ABRI_URL_PUBLIQUE", "http://127.0.0.1:8000/")
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("structures/", include("abri.structures.urls")),
     path("activite/", include("abri.activite.urls")),
     path("finances/", include("abri.finances.urls")),
+    path("conventions/", include("abri.conventions.urls")),
     path("journal/", include("abri.journal.urls")),
     path("admin/", admin.site.urls),
 ]

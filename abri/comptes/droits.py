@@ -57,3 +57,23 @@ def peut_ouvrir_campagne(user: Utilisateur) -> bool:
 
 def peut_maintenir_tarifs_cibles(user: Utilisateur) -> bool:
     return user.est_administrateur_national
+
+
+# conventions
+
+
+def peut_gerer_actes(user: Utilisateur) -> bool:
+    """Acts and CPOM: State agents of the perimeter draft, send, sign for the State,
+    renew, denounce and import them."""
+    return user.is_active and user.role in ROLES_AGENTS
+
+
+def peut_signer_pour_operateur(user: Utilisateur) -> bool:
+    """The operator's step of an act: the operator itself, or an agent recording a
+    signature made on paper."""
+    return user.is_active and (user.role in ROLES_AGENTS or user.role == Role.OPERATEUR)
+
+
+def peut_deposer_document(user: Utilisateur) -> bool:
+    """Signed documents: agents, and the operator whose act it is."""
+    return peut_signer_pour_operateur(user)

@@ -16,6 +16,7 @@ from dsfr.forms import DsfrBaseForm
 from abri.activite import queries as activite_queries
 from abri.communs.erreurs import ErreurMetier
 from abri.comptes.requetes import RequeteAuthentifiee
+from abri.conventions import queries as conventions_queries
 from abri.finances import queries as finances_queries
 from abri.pilotage import queries, services
 from abri.pilotage.models import Anomalie
@@ -91,6 +92,9 @@ def accueil(request: RequeteAuthentifiee) -> HttpResponse:
                 request.user, aujourdhui
             ),
             "finances": finances_queries.chiffres_accueil(request.user, aujourdhui),
+            "bloc_conventions": conventions_queries.bloc_accueil(
+                request.user, aujourdhui
+            ),
         },
     )
 

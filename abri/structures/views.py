@@ -32,6 +32,7 @@ from abri.comptes.droits import (
     peut_modifier_structure,
 )
 from abri.comptes.requetes import RequeteAuthentifiee
+from abri.conventions import queries as conventions_queries
 from abri.finances import queries as finances_queries
 from abri.journal.queries import journal_de_structure
 from abri.operateurs.models import Operateur
@@ -210,6 +211,9 @@ def fiche(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
                 structure, request.user
             ),
             "bloc_finances": finances_queries.bloc_fiche_structure(
+                structure, request.user
+            ),
+            "bloc_conventions": conventions_queries.bloc_fiche_structure(
                 structure, request.user
             ),
         },

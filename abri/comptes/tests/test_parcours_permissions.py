@@ -23,7 +23,9 @@ from abri.activite.models import (
 from abri.comptes.droits import (
     peut_declarer_activite,
     peut_deposer_budget,
+    peut_deposer_document,
     peut_deposer_document_budget,
+    peut_gerer_actes,
     peut_importer_activite,
     peut_importer_parc,
     peut_instruire_budget,
@@ -32,7 +34,10 @@ from abri.comptes.droits import (
     peut_modifier_operateur,
     peut_modifier_structure,
     peut_ouvrir_campagne,
+    peut_signer_pour_operateur,
 )
+from abri.conventions.models import Acte, Cpom, Document
+from abri.conventions.tests.conftest import actes_du_parc
 from abri.finances.models import Budget, Campagne, DocumentBudget
 from abri.finances.tests.fabriques import donnees_finances
 from abri.operateurs.models import Operateur
@@ -238,6 +243,95 @@ COUVERTURE: dict[str, object] = {
     "finances:telecharger": Objet(
         DocumentBudget, lambda pk: reverse("finances:telecharger", args=[pk])
     ),
+    # conventions
+    "conventions:liste": Liste(lambda: reverse("conventions:liste")),
+    "conventions:export": Liste(
+        lambda: reverse("conventions:export", args=["csv"]), fichier="csv"
+    ),
+    "conventions:echeances": Liste(lambda: reverse("conventions:echeances")),
+    "conventions:import": Liste(
+        lambda: reverse("conventions:import"), permis=peut_gerer_actes
+    ),
+    "conventions:acte": Objet(Acte, lambda pk: reverse("conventions:acte", args=[pk])),
+    "conventions:etape": Objet(
+        Acte,
+        lambda pk: reverse("conventions:etape", args=[pk, "envoyer"]),
+        ecrit=peut_gerer_actes,
+        lecture_seule_get=False,
+    ),
+    "conventions:nouvel_avenant": Objet(
+        Acte,
+        lambda pk: reverse("conventions:nouvel_avenant", args=[pk]),
+        ecrit=peut_gerer_actes,
+    ),
+    "conventions:denoncer": Objet(
+        Acte,
+        lambda pk: reverse("conventions:denoncer", args=[pk]),
+        ecrit=peut_signer_pour_operateur,
+    ),
+    "conventions:renouveler": Objet(
+        Acte,
+        lambda pk: reverse("conventions:renouveler", args=[pk]),
+        ecrit=peut_gerer_actes,
+    ),
+    "conventions:deposer": Objet(
+        Acte,
+        lambda pk: reverse("conventions:deposer", args=[pk]),
+        ecrit=peut_deposer_document,
+        lecture_seule_get=False,
+    ),
+    "conventions:brouillon": Objet(
+        Acte,
+        lambda pk: reverse("conventions:brouillon", args=[pk, "pdf"]),
+        ecrit=peut_gerer_actes,
+    ),
+    "conventions:document": Objet(
+        Document, lambda pk: reverse("conventions:document", args=[pk])
+    ),
+    "conventions:nouvel_acte": Objet(
+        Structure,
+        lambda pk: reverse("conventions:nouvel_acte", args=[pk]),
+        ecrit=peut_gerer_actes,
+    ),
+    "conventions:cpom": Objet(Cpom, lambda pk: reverse("conventions:cpom", args=[pk])),
+    "conventions:cpom_avenant": Objet(
+        Cpom,
+        lambda pk: reverse("conventions:cpom_avenant", args=[pk]),
+        ecrit=peut_gerer_actes,
+    ),
+    "conventions:cpom_deposer": Objet(
+        Cpom,
+        lambda pk: reverse("conventions:cpom_deposer", args=[pk]),
+        ecrit=peut_deposer_document,
+        lecture_seule_get=False,
+    ),
+    "conventions:nouveau_cpom": Liste(
+        lambda: reverse("conventions:nouveau_cpom"), permis=peut_gerer_actes
+    ),
+    "conventions:cpom_renouveler": Objet(
+        Cpom,
+        lambda pk: reverse("conventions:cpom_renouveler", args=[pk]),
+        ecrit=peut_gerer_actes,
+        lecture_seule_get=False,
+    ),
+    "conventions:ajouter_evaluation": Objet(
+        Structure,
+        lambda pk: reverse("conventions:ajouter_evaluation", args=[pk]),
+        ecrit=peut_gerer_actes,
+        lecture_seule_get=False,
+    ),
+    "conventions:cpom_etape": Objet(
+        Cpom,
+        lambda pk: reverse("conventions:cpom_etape", args=[pk, "envoyer"]),
+        ecrit=peut_gerer_actes,
+        lecture_seule_get=False,
+    ),
+    "conventions:cpom_adhesion": Objet(
+        Cpom,
+        lambda pk: reverse("conventions:cpom_adhesion", args=[pk]),
+        ecrit=peut_gerer_actes,
+        lecture_seule_get=False,
+    ),
     "journal:recherche": Liste(
         lambda: reverse("journal:recherche"), permis=peut_lire_journal_complet
     ),
@@ -292,6 +386,7 @@ def anomalies(parc, settings, tmp_path):
             cle=f"{operateur.nom.lower()} fichier",
             operateur=operateur,
         )
+    actes_du_parc()
     return [
         Anomalie.objects.create(structure=s, regle="DNA-02", message="Deux codes.")
         for s in Structure.objects.all()

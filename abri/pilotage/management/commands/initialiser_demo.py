@@ -25,6 +25,7 @@ class Command(CommandeAbri):
             call_command("generer_parc_demo", "--si-vide", stdout=self.stdout)
             call_command("recalculer_anomalies", stdout=self.stdout)
         call_command("generer_activite_demo", stdout=self.stdout)
+        call_command("generer_conventions_demo", stdout=self.stdout)
         comptes = creer_comptes_demo()
         call_command("generer_finances_demo", stdout=self.stdout)
 
