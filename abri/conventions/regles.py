@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
@@ -248,18 +247,6 @@ def evaluations_manquantes(
     """Periods with no external evaluation dated inside them."""
     dates = list(dates_evaluations)
     return [p for p in periodes if not any(p.debut <= d <= p.fin for d in dates)]
-
-
-def en_deficit_deux_sur_trois(
-    resultats: Sequence[tuple[int, Decimal | None]],
-) -> bool | None:
-    """A negative result in at least two of the last three closed years; ``None``
-    when no year is known (the decision then rests on the agent)."""
-    derniers = [r for _, r in sorted(resultats)[-3:]]
-    connus = [r for r in derniers if r is not None]
-    if not connus:
-        return None
-    return sum(r < 0 for r in connus) >= 2
 
 
 def chevauchent(

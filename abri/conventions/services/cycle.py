@@ -234,7 +234,7 @@ def motivation_requise(obj: Objet, aujourdhui: datetime.date) -> bool | None:
     resultats = renouvellement.resultats_recents(obj.structure, aujourdhui)
     if resultats is None:
         return None
-    return regles.en_deficit_deux_sur_trois(resultats)
+    return renouvellement.en_deficit(resultats)
 
 
 def proposition_successeur(obj: Objet) -> dict[str, Any]:

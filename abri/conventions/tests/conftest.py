@@ -66,3 +66,28 @@ def actes_du_parc() -> None:
         cpom = cpoms[structure.operateur_id]
         cpom.departements.add(structure.departement)
         AdhesionCpom.objects.create(cpom=cpom, structure=structure, date_entree=DEBUT)
+
+
+def resultats_de(structure, resultats: dict[int, tuple[int, int]]) -> None:
+    """Closed accounts of ``structure``: ``{annee: (produits, charges)}``."""
+    from decimal import Decimal
+
+    from abri.finances.models import Budget, Campagne
+
+    for annee, (produits, charges) in resultats.items():
+        campagne, _ = Campagne.objects.get_or_create(
+            annee=annee,
+            defaults={
+                "date_limite_proposition": D(annee - 1, 10, 31),
+                "date_limite_demande_subvention": D(annee - 1, 10, 31),
+                "date_limite_comptes": D(annee + 1, 4, 30),
+                "date_limite_rapport_financier": D(annee + 1, 4, 30),
+            },
+        )
+        Budget.objects.create(
+            campagne=campagne,
+            structure=structure,
+            annee=annee,
+            produits_reels=Decimal(produits),
+            charges_reelles=Decimal(charges),
+        )

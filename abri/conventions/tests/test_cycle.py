@@ -5,9 +5,9 @@ import pytest
 import time_machine
 
 from abri.communs.erreurs import ErreurMetier
-from abri.conventions import renouvellement, services
+from abri.conventions import services
 from abri.conventions.models import Acte, ChampAmende, Etat, NatureActe
-from abri.conventions.tests.conftest import acte
+from abri.conventions.tests.conftest import acte, resultats_de
 from abri.journal.models import EntreeJournal
 
 D = datetime.date
@@ -260,19 +260,16 @@ def test_renewal_takes_the_places_of_the_last_signed_avenant(
     assert successeur.places == 95
 
 
+@time_machine.travel(D(2026, 3, 1))
 def test_renewal_of_a_structure_in_deficit_needs_a_motivation(
-    parc, agent_rhone, convention_cada, monkeypatch
+    parc, agent_rhone, convention_cada
 ):
-    monkeypatch.setattr(
-        renouvellement,
-        "resultats_recents",
-        lambda structure, aujourdhui: [
-            (2022, Decimal("-10")),
-            (2023, Decimal("5")),
-            (2024, Decimal("-1")),
-        ],
+    resultats_de(
+        parc.cada_rhone,
+        {2023: (100, 110), 2024: (100, 95), 2025: (100, 101)},
     )
 
+    assert services.motivation_requise(convention_cada, D(2026, 3, 1)) is True
     with pytest.raises(ErreurMetier, match="motivez"):
         services.renouveler(agent_rhone, convention_cada)
     successeur = services.renouveler(
@@ -280,6 +277,16 @@ def test_renewal_of_a_structure_in_deficit_needs_a_motivation(
     )
 
     assert Acte.objects.get(pk=convention_cada.pk).successeur == successeur
+
+
+@time_machine.travel(D(2026, 3, 1))
+def test_one_deficit_in_three_years_needs_no_motivation(
+    parc, agent_rhone, convention_cada
+):
+    resultats_de(parc.cada_rhone, {2023: (100, 110), 2025: (100, 90)})
+
+    assert services.motivation_requise(convention_cada, D(2026, 3, 1)) is False
+    services.renouveler(agent_rhone, convention_cada)
 
 
 def test_unknown_results_need_no_motivation(parc, agent_rhone, convention_cada):

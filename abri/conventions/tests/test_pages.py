@@ -14,7 +14,7 @@ from abri.conventions.models import (
     Etat,
     NatureActe,
 )
-from abri.conventions.tests.conftest import acte
+from abri.conventions.tests.conftest import acte, resultats_de
 from abri.fabriques import StructureFactory
 
 D = datetime.date
@@ -120,6 +120,46 @@ def test_renewal_screen_says_figures_are_unknown(client, agent_rhone, convention
     contenu = reponse.content.decode()
     assert "inconnu" in contenu
     assert 'value="2027-01-01"' in contenu
+
+
+@time_machine.travel(D(2026, 10, 1))
+def test_renewal_screen_shows_places_occupancy_results_and_asks_a_motivation(
+    client, agent_rhone, parc, convention_cada
+):
+    from abri.activite.models import ActiviteMensuelle, Source
+
+    ActiviteMensuelle.objects.create(
+        structure=parc.cada_rhone,
+        mois=D(2026, 8, 1),
+        source=Source.FICHIER,
+        capacite=80,
+        places_indisponibles=0,
+        places_occupees=76,
+    )
+    resultats_de(
+        parc.cada_rhone,
+        {2023: (100, 120), 2024: (100, 90), 2025: (300, 312)},
+    )
+    client.force_login(agent_rhone)
+    url = reverse("conventions:renouveler", args=[convention_cada.pk])
+
+    contenu = client.get(url).content.decode()
+    refus = client.post(
+        url,
+        {
+            "version": convention_cada.version,
+            "date_debut": "2027-01-01",
+            "date_fin": "2031-12-31",
+            "motivation": "",
+        },
+    )
+
+    assert "inconnu" not in contenu
+    assert "95" in contenu and "76 places occupées" in contenu
+    assert "2023 : -20" in contenu.replace("\u202f", " ").replace("\xa0", " ")
+    assert "doit être motivé" in contenu
+    assert refus.status_code == 200
+    assert Acte.objects.get(pk=convention_cada.pk).successeur is None
 
 
 def test_renewal_through_the_screen(client, agent_rhone, convention_cada):

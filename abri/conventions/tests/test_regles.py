@@ -1,5 +1,4 @@
 import datetime
-from decimal import Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -160,30 +159,6 @@ def test_evaluation_periods_of_a_fifteen_year_authorisation():
     ]
     manquantes = regles.evaluations_manquantes(periodes, [D(2020, 5, 1)])
     assert [p.rang for p in manquantes] == [2]
-
-
-@pytest.mark.parametrize(
-    ("resultats", "attendu"),
-    [
-        ([(2022, Decimal("-1")), (2023, Decimal("-5")), (2024, Decimal("3"))], True),
-        ([(2022, Decimal("-1")), (2023, Decimal("2")), (2024, Decimal("3"))], False),
-        ([(2022, None), (2023, Decimal("-2")), (2024, Decimal("-3"))], True),
-        ([(2022, None), (2023, None), (2024, None)], None),
-        ([], None),
-        (
-            [
-                (2020, Decimal("-1")),
-                (2021, Decimal("-1")),
-                (2022, Decimal("1")),
-                (2023, Decimal("1")),
-                (2024, Decimal("-1")),
-            ],
-            False,
-        ),
-    ],
-)
-def test_deficit_in_two_of_the_last_three_closed_years(resultats, attendu):
-    assert regles.en_deficit_deux_sur_trois(resultats) is attendu
 
 
 def test_overlapping_periods():
