@@ -198,10 +198,6 @@ STORAGES: dict[str, dict[str, Any]] = {
         )
     },
 }
-# finances
-FINANCES_DOCUMENT_MAX_BYTES = int(
-    os.environ.get("FINANCES_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024))
-)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
@@ -292,6 +288,7 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT / "documents", "base_url": None},
     }
+# Largest document deposited on an act, a CPOM or a budget (abri.communs.documents).
 DOCUMENTS_MAX_BYTES = int(os.environ.get("DOCUMENTS_MAX_BYTES", str(10 * 1024 * 1024)))
 # Warning windows (months) of the deadlines, and the rules' durations (years).
 ABRI_FENETRE_RENOUVELLEMENT_MOIS = int(

@@ -4,7 +4,8 @@ convention drafts above all."""
 from django import forms
 from django.contrib import admin
 
-from abri.conventions import documents
+from abri.communs import documents as fichiers
+from abri.communs.erreurs import ErreurMetier
 from abri.conventions.models import ModeleDocument
 
 
@@ -16,13 +17,13 @@ class ModeleDocumentForm(forms.ModelForm):
     def clean_fichier(self):
         fichier = self.cleaned_data["fichier"]
         if fichier and hasattr(fichier, "read"):
-            debut = fichier.read(documents.taille_max() + 1)
+            debut = fichiers.lire(fichier)
             fichier.seek(0)
             try:
-                type_document = documents.verifier_fichier(fichier.name, debut)
-            except documents.ErreurMetier as exc:
+                type_document = fichiers.verifier_fichier(fichier.name, debut)
+            except ErreurMetier as exc:
                 raise forms.ValidationError(exc.message) from exc
-            if type_document is not documents.DOCX:
+            if type_document is not fichiers.DOCX:
                 raise forms.ValidationError("Le modèle est un document Word (.docx).")
         return fichier
 

@@ -11,15 +11,14 @@ change the state; dates, authors and the journal are the services' job.
 from __future__ import annotations
 
 import datetime
-import os
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django_fsm import FSMField, transition
 
+from abri.communs.documents import stockage_documents
 from abri.conventions import regles
 
 if TYPE_CHECKING:
@@ -432,49 +431,6 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_nature_display()} du {self.date:%d/%m/%Y}"
-
-
-class _StockageDocuments(Storage):
-    """Hands every call to the ``documents`` storage as configured at the time of
-    the call, so that a file field follows a change of settings (tests, bucket)."""
-
-    @property
-    def _actuel(self) -> Storage:
-        return storages["documents"]
-
-    def save(
-        self, name: str | None, content: Any, max_length: int | None = None
-    ) -> str:
-        return self._actuel.save(name, content, max_length=max_length)
-
-    def open(self, name: str, mode: str = "rb") -> Any:
-        return self._actuel.open(name, mode)
-
-    def delete(self, name: str) -> None:
-        self._actuel.delete(name)
-
-    def exists(self, name: str) -> bool:
-        return self._actuel.exists(name)
-
-    def size(self, name: str) -> int:
-        return self._actuel.size(name)
-
-    def url(self, name: str | None) -> str:
-        return self._actuel.url(name)
-
-    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
-        return self._actuel.generate_filename(filename)
-
-    def deconstruct(self) -> tuple[str, tuple[()], dict[str, Any]]:
-        return ("abri.conventions.models._StockageDocuments", (), {})
-
-
-_STOCKAGE = _StockageDocuments()
-
-
-def stockage_documents() -> Storage:
-    """The ``documents`` storage as configured now (file system or bucket)."""
-    return _STOCKAGE
 
 
 class DocumentQuerySet(models.QuerySet["Document"]):

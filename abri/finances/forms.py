@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from abri.communs import documents as fichiers
 from abri.communs.valeurs import ValeurInvalide, lire_decimal, lire_montant
 from abri.finances import regles
 from abri.finances.models import (
@@ -171,9 +172,15 @@ class VersementForm(DsfrBaseForm):
 
 class DocumentForm(DsfrBaseForm):
     nature = forms.ChoiceField(label="Nature", choices=NatureDocument.choices)
-    fichier = forms.FileField(
-        label="Fichier", help_text="PDF, xlsx, ods, docx, odt ou csv ; 10 Mo au plus."
-    )
+    fichier = forms.FileField(label="Fichier")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The limit enforced now (a setting), also on the bound field that the DSFR
+        # form has already built.
+        self.fields["fichier"].help_text = self["fichier"].help_text = (
+            fichiers.aide_depot()
+        )
 
 
 class CampagneForm(DsfrBaseForm):

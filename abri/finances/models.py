@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
 from django.db import models
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from abri.communs.documents import stockage_documents
 from abri.finances import regles
 from abri.structures.models import Structure, TypeStructure
 
@@ -421,47 +421,6 @@ class NatureDocument(models.TextChoices):
     COMPTES = "comptes", "Compte administratif ou rapport financier"
     DECISION = "decision", "Décision tarifaire ou arrêté"
     AUTRE = "autre", "Autre pièce"
-
-
-class StockageDocuments(Storage):
-    """The storage named ``documents`` in ``STORAGES``, looked up at each use (a
-    field keeps its storage for the life of the process; settings may change, in
-    tests or when the platform moves documents to a bucket)."""
-
-    @property
-    def cible(self) -> Storage:
-        return storages["documents"]
-
-    def _open(self, name: str, mode: str = "rb") -> Any:
-        return self.cible.open(name, mode)
-
-    def _save(self, name: str, content: Any) -> str:
-        return self.cible.save(name, content)
-
-    def get_available_name(self, name: str, max_length: int | None = None) -> str:
-        return self.cible.get_available_name(name, max_length=max_length)
-
-    def delete(self, name: str) -> None:
-        self.cible.delete(name)
-
-    def exists(self, name: str) -> bool:
-        return self.cible.exists(name)
-
-    def size(self, name: str) -> int:
-        return self.cible.size(name)
-
-    def listdir(self, path: str) -> tuple[list[str], list[str]]:
-        return self.cible.listdir(path)
-
-    def url(self, name: str | None) -> str:
-        return self.cible.url(name)
-
-
-_STOCKAGE_DOCUMENTS = StockageDocuments()
-
-
-def stockage_documents() -> Storage:
-    return _STOCKAGE_DOCUMENTS
 
 
 class DocumentBudgetQuerySet(models.QuerySet["DocumentBudget"]):

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import datetime
 import logging
-import uuid
 from collections.abc import Mapping
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from abri.communs import documents as fichiers
 from abri.communs.erreurs import ErreurMetier
 from abri.comptes.droits import (
     peut_deposer_budget,
@@ -481,56 +480,33 @@ def ajouter_versement(
 
 # Documents -------------------------------------------------------------------------
 
-EXTENSIONS_DOCUMENTS = {
-    ".pdf": "application/pdf",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".csv": "text/csv",
-}
-# The first bytes each kind of file starts with (office files are zip archives).
-SIGNATURES = {".pdf": b"%PDF-", ".xlsx": b"PK", ".ods": b"PK", ".docx": b"PK",
-              ".odt": b"PK"}  # fmt: skip
-
 
 def deposer_document(
     auteur: Any, budget_id: int, nature: str, fichier: UploadedFile
 ) -> DocumentBudget:
-    """Keep a document of the budget, checked by extension, first bytes and size."""
+    """Keep a document of the budget, checked as every document of the product
+    (type read from the content, size bounded by ``DOCUMENTS_MAX_BYTES``) and stored
+    under ``budgets/`` in the ``documents`` storage."""
     if not peut_deposer_document_budget(auteur):
         raise ErreurMetier("Vous ne pouvez pas déposer de document sur ce budget.")
-    nom = PurePath(fichier.name or "document").name[:200]
-    extension = PurePath(nom).suffix.lower()
-    if extension not in EXTENSIONS_DOCUMENTS:
-        raise ErreurMetier(
-            "Formats acceptés : PDF, xlsx, ods, docx, odt ou csv.", "fichier"
-        )
-    taille = fichier.size or 0
-    if taille > settings.FINANCES_DOCUMENT_MAX_BYTES:
-        limite = settings.FINANCES_DOCUMENT_MAX_BYTES // (1024 * 1024)
-        raise ErreurMetier(f"Le fichier dépasse {limite} Mo.", "fichier")
-    if taille == 0:
-        raise ErreurMetier("Le fichier est vide.", "fichier")
-    debut = fichier.read(8)
-    fichier.seek(0)
-    signature = SIGNATURES.get(extension)
-    if signature and not debut.startswith(signature):
-        raise ErreurMetier(
-            f"Le contenu du fichier ne correspond pas à son extension {extension}.",
-            "fichier",
-        )
+    nom = fichiers.nom_propre(fichier.name)
+    contenu = fichiers.lire(fichier)
+    type_document = fichiers.verifier_fichier(nom, contenu)
     with transaction.atomic():
         budget = Budget.objects.get(pk=budget_id)
         document = DocumentBudget(
             budget=budget,
             nature=nature,
             nom=nom,
-            taille=taille,
-            type_contenu=EXTENSIONS_DOCUMENTS[extension],
+            taille=len(contenu),
+            type_contenu=type_document.type_contenu,
             depose_par=auteur if getattr(auteur, "is_authenticated", False) else None,
         )
-        document.fichier.save(f"{uuid.uuid4().hex}{extension}", fichier, save=False)
+        document.fichier.save(
+            fichiers.nom_aleatoire(nom),  # under budgets/<year>/ (upload_to)
+            ContentFile(contenu),
+            save=False,
+        )
         document.save()
         enregistrer(
             auteur,

@@ -1,15 +1,18 @@
 import io
 import zipfile
 
-import boto3
 import pytest
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from abri.communs import documents as fichiers
 from abri.communs.erreurs import ErreurMetier
+from abri.communs.tests.stockage import bucket, cles
 from abri.conventions import documents
 from abri.conventions.models import Document
+
+__all__ = ["bucket"]  # the fixture
 
 PDF = b"%PDF-1.7\n% convention signee\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
@@ -28,16 +31,16 @@ def _docx() -> bytes:
         ("convention.pdf", PDF, "application/pdf"),
         ("scan.PNG", PNG, "image/png"),
         ("scan.jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 10, "image/jpeg"),
-        ("avenant.docx", _docx(), documents.DOCX.type_contenu),
+        ("avenant.docx", _docx(), fichiers.DOCX.type_contenu),
     ],
 )
 def test_accepted_types_are_recognised_by_content(nom, contenu, type_contenu):
-    assert documents.verifier_fichier(nom, contenu).type_contenu == type_contenu
+    assert fichiers.verifier_fichier(nom, contenu).type_contenu == type_contenu
 
 
 def test_a_renamed_executable_is_refused():
     with pytest.raises(ErreurMetier, match="pas d'un type accepté"):
-        documents.verifier_fichier("convention.pdf", b"MZ\x90\x00" + b"\x00" * 50)
+        fichiers.verifier_fichier("convention.pdf", b"MZ\x90\x00" + b"\x00" * 50)
 
 
 def test_a_zip_that_is_no_office_file_is_refused():
@@ -45,21 +48,21 @@ def test_a_zip_that_is_no_office_file_is_refused():
     with zipfile.ZipFile(tampon, "w") as archive:
         archive.writestr("script.sh", "echo")
     with pytest.raises(ErreurMetier, match="pas d'un type accepté"):
-        documents.verifier_fichier("avenant.docx", tampon.getvalue())
+        fichiers.verifier_fichier("avenant.docx", tampon.getvalue())
 
 
 def test_a_pdf_named_as_an_image_is_refused():
     with pytest.raises(ErreurMetier, match=r"renommez-le en \.pdf"):
-        documents.verifier_fichier("scan.png", PDF)
+        fichiers.verifier_fichier("scan.png", PDF)
 
 
 def test_the_limit_shown_is_the_limit_enforced(settings):
     settings.DOCUMENTS_MAX_BYTES = 1024 * 1024
-    assert documents.taille_lisible(documents.taille_max()) == "1 Mo"
+    assert fichiers.taille_lisible(fichiers.taille_max()) == "1 Mo"
 
-    documents.verifier_fichier("a.pdf", PDF + b"x" * (1024 * 1024 - len(PDF)))
+    fichiers.verifier_fichier("a.pdf", PDF + b"x" * (1024 * 1024 - len(PDF)))
     with pytest.raises(ErreurMetier, match="taille maximale de 1 Mo"):
-        documents.verifier_fichier("a.pdf", PDF + b"x" * (1024 * 1024 - len(PDF) + 1))
+        fichiers.verifier_fichier("a.pdf", PDF + b"x" * (1024 * 1024 - len(PDF) + 1))
 
 
 def test_upload_and_download_through_the_act_page(client, agent_rhone, convention_cada):
@@ -114,54 +117,12 @@ def test_agent_of_another_departement_cannot_download(
     )
 
 
-@pytest.fixture
-def bucket(settings):
-    from moto.server import ThreadedMotoServer
-
-    serveur = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    serveur.start()
-    hote, port = serveur.get_host_and_port()
-    point = f"http://{hote}:{port}"
-    boto3.client(
-        "s3",
-        endpoint_url=point,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    ).create_bucket(Bucket="abri-documents")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": "abri-documents",
-                "endpoint_url": point,
-                "region_name": "us-east-1",
-                "access_key": "test",
-                "secret_key": "test",
-                "location": "documents",
-                "default_acl": None,
-                "file_overwrite": False,
-            },
-        },
-    }
-    yield point
-    serveur.stop()
-
-
 def test_documents_go_to_the_bucket_when_configured(
     client, agent_rhone, convention_cada, bucket
 ):
     document = documents.deposer_document(agent_rhone, convention_cada, "c.pdf", PDF)
 
-    objets = boto3.client(
-        "s3",
-        endpoint_url=bucket,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    ).list_objects_v2(Bucket="abri-documents")["Contents"]
-    assert [o["Key"] for o in objets] == [f"documents/{document.chemin}"]
+    assert cles(bucket) == [f"documents/{document.chemin}"]
     assert storages["documents"].__class__.__name__ == "S3Storage"
 
     client.force_login(agent_rhone)

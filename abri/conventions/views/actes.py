@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
+from abri.communs import documents as fichiers
 from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
 from abri.comptes.droits import (
     peut_deposer_document,
@@ -77,8 +78,8 @@ def acte(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "peut_generer": peut_gerer_actes(request.user)
             and obj.nature == "convention",
             "form_document": DocumentForm(),
-            "taille_max": documents.taille_lisible(documents.taille_max()),
-            "types_acceptes": documents.ACCEPTES,
+            "taille_max": fichiers.taille_lisible(fichiers.taille_max()),
+            "types_acceptes": fichiers.ACCEPTES,
         },
     )
 
@@ -259,10 +260,10 @@ def brouillon(request: RequeteAuthentifiee, pk: int, format: str) -> HttpRespons
         raise PermissionDenied("Seuls les agents de l'État génèrent un projet d'acte.")
     if format == "docx":
         contenu = generation.brouillon_docx(obj)
-        type_contenu = documents.DOCX.type_contenu
+        type_contenu = fichiers.DOCX.type_contenu
     elif format == "pdf":
         contenu = generation.brouillon_pdf(obj)
-        type_contenu = documents.PDF.type_contenu
+        type_contenu = fichiers.PDF.type_contenu
     else:
         raise Http404("Format inconnu.")
     reponse = HttpResponse(contenu, content_type=type_contenu)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from abri.communs import documents as fichiers
 from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
 from abri.comptes.requetes import RequeteAuthentifiee
 from abri.conventions import (
@@ -142,7 +143,7 @@ def _deposer(request: RequeteAuthentifiee, obj: Acte | Cpom) -> None:
     fichier = form.cleaned_data["fichier"]
     try:
         documents.deposer_document(
-            request.user, obj, fichier.name, documents.lire(fichier)
+            request.user, obj, fichier.name, fichiers.lire(fichier)
         )
     except ErreurMetier as exc:
         messages.error(request, f"{fichier.name} : {exc.message}")

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from abri.communs import documents as fichiers
 from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
 from abri.comptes.droits import (
     peut_deposer_document,
@@ -18,7 +19,6 @@ from abri.comptes.droits import (
 )
 from abri.comptes.requetes import RequeteAuthentifiee
 from abri.conventions import (
-    documents,
     queries,
     services,
 )
@@ -69,8 +69,8 @@ def cpom(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             and not obj.successeur_id,
             "peut_avenant": peut_gerer and obj.etat in {"signee", "echue"},
             "peut_deposer": peut_deposer_document(request.user),
-            "taille_max": documents.taille_lisible(documents.taille_max()),
-            "types_acceptes": documents.ACCEPTES,
+            "taille_max": fichiers.taille_lisible(fichiers.taille_max()),
+            "types_acceptes": fichiers.ACCEPTES,
             "form_adhesion": AdhesionForm(
                 structures=queries.structures_hors_cpom(obj, request.user)
             )

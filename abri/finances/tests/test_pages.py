@@ -1,18 +1,23 @@
 import datetime
 from decimal import Decimal
 
+import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from abri.communs.erreurs import ErreurMetier
+from abri.communs.tests.stockage import bucket, cles
 from abri.fabriques import StructureFactory
 from abri.finances import services
 from abri.finances.models import Budget, Campagne, DocumentBudget, StatutBudget
 from abri.finances.views.tableau import EXPORTS
 
 D = Decimal
+PDF = b"%PDF-1.7\n% budget\n"
+__all__ = ["bucket"]  # the fixture
 
 
 def test_operator_types_french_amounts_and_saves_a_draft(
@@ -123,8 +128,51 @@ def test_document_upload_checks_the_content(client, operateur, budget_cada, sett
     document = DocumentBudget.objects.get()
 
     reponse = client.get(reverse("finances:telecharger", args=[document.pk]))
-    assert reponse.content == b"%PDF-1.7"
+    assert b"".join(reponse.streaming_content) == b"%PDF-1.7"
     assert "attachment" in reponse["Content-Disposition"]
+    assert document.fichier.name.startswith("budgets/")
+
+
+def test_budget_documents_refuse_csv_and_a_disguised_file(operateur, budget_cada):
+    for nom, contenu in (("bp.csv", b"a;b\n"), ("bp.xlsx", b"%PDF-1.7")):
+        with pytest.raises(ErreurMetier):
+            services.deposer_document(
+                operateur, budget_cada.pk, "autre", SimpleUploadedFile(nom, contenu)
+            )
+    assert not DocumentBudget.objects.exists()
+
+
+def test_budget_document_limit_is_the_product_one_and_is_shown(
+    client, operateur, budget_cada, settings
+):
+    settings.DOCUMENTS_MAX_BYTES = 1024 * 1024
+    client.force_login(operateur)
+
+    page = client.get(reverse("finances:budget", args=[budget_cada.pk]))
+    with pytest.raises(ErreurMetier, match="1 Mo"):
+        services.deposer_document(
+            operateur,
+            budget_cada.pk,
+            "autre",
+            SimpleUploadedFile("bp.pdf", b"%PDF-1.7" + b"x" * 1024 * 1024),
+        )
+
+    assert "Taille maximale : 1 Mo" in page.content.decode()
+
+
+def test_budget_documents_go_to_the_bucket_and_download_from_it(
+    client, operateur, budget_cada, bucket
+):
+    document = services.deposer_document(
+        operateur, budget_cada.pk, "proposition", SimpleUploadedFile("bp.pdf", PDF)
+    )
+    client.force_login(operateur)
+
+    reponse = client.get(reverse("finances:telecharger", args=[document.pk]))
+
+    assert cles(bucket) == [f"documents/{document.fichier.name}"]
+    assert document.fichier.name.startswith("budgets/")
+    assert b"".join(reponse.streaming_content) == PDF
 
 
 def test_operator_of_another_group_gets_404_on_a_document(
@@ -134,7 +182,7 @@ def test_operator_of_another_group_gets_404_on_a_document(
         operateur,
         budget_huda.pk,
         "autre",
-        SimpleUploadedFile("x.csv", b"a;b\n"),
+        SimpleUploadedFile("x.pdf", PDF),
     )
     document = DocumentBudget.objects.get()
     client.force_login(operateur)  # the Groupe Horizon does not run the HUDA of Bourg
@@ -305,7 +353,7 @@ def test_structure_sheet_queries_do_not_grow_with_its_budgets(client, national, 
     _deficitaire(parc.cada_rhone, national, annees=(2024, 2025, 2026))
     for budget in Budget.objects.filter(structure=parc.cada_rhone):
         services.deposer_document(
-            national, budget.pk, "autre", SimpleUploadedFile("a.csv", b"x;y\n")
+            national, budget.pk, "autre", SimpleUploadedFile("a.pdf", PDF)
         )
 
     with CaptureQueriesContext(connection) as apres:

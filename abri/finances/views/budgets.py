@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
+from abri.communs.documents import stockage_documents
 from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
 from abri.comptes.droits import (
     peut_deposer_budget,
@@ -431,17 +432,18 @@ def document(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     return redirect("finances:budget", pk=budget.pk)
 
 
-def telecharger(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+def telecharger(request: RequeteAuthentifiee, pk: int) -> FileResponse:
     try:
         document = DocumentBudget.objects.for_user(request.user).get(pk=pk)
     except DocumentBudget.DoesNotExist as exc:
         raise Http404("Document introuvable.") from exc
     logger.info("budget document %s downloaded by user %s", pk, request.user.pk)
-    with document.fichier.open("rb") as fichier:
-        contenu = fichier.read()
-    reponse = HttpResponse(contenu, content_type=document.type_contenu)
-    reponse["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=document.nom
+    # Through the storage, never a local path: the storage may be a bucket.
+    reponse = FileResponse(
+        stockage_documents().open(str(document.fichier.name), "rb"),
+        as_attachment=True,
+        filename=document.nom,
+        content_type=document.type_contenu,
     )
     reponse["X-Content-Type-Options"] = "nosniff"
     return reponse
