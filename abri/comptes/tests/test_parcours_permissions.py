@@ -393,6 +393,15 @@ def anomalies(parc, settings, tmp_path):
     ]
 
 
+def _obtenir(client, url: str):
+    """GET ``url`` and close the response. A document download is a streamed file
+    response: its file is closed when the server closes the response, which the test
+    client only does once the content has been read to the end."""
+    reponse = client.get(url)
+    reponse.close()
+    return reponse
+
+
 def _hors_perimetre(modele: type, user) -> list:
     visibles = modele.objects.for_user(user).values_list("pk", flat=True)
     return list(modele.objects.exclude(pk__in=list(visibles)))
@@ -415,7 +424,7 @@ def test_object_outside_perimeter_answers_404(nom, persona, request, client, ano
         assert dehors == []
     for obj in dehors:
         url = regle.url(obj.pk)
-        assert client.get(url).status_code in {404, 405}, url
+        assert _obtenir(client, url).status_code in {404, 405}, url
         assert client.post(url, {"justification": "x"}).status_code == 404, url
 
 
@@ -431,7 +440,7 @@ def test_object_inside_perimeter_is_served_to_whom_may(
     client.force_login(user)
     for obj in _dans_perimetre(regle.modele, user):
         url = regle.url(obj.pk)
-        reponse = client.get(url)
+        reponse = _obtenir(client, url)
         if not regle.lecture_seule_get:
             assert reponse.status_code == 405, url
         elif regle.ecrit is None or regle.ecrit(user):
