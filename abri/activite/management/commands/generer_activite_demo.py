@@ -16,7 +16,8 @@ class Command(CommandeAbri):
     help = (
         "Ajoute 24 mois d'occupation fictifs au parc de démonstration (rien si des "
         "chiffres d'occupation existent déjà), puis écrit le mois suivant comme "
-        "fichier d'exemple à importer depuis l'interface."
+        "fichier d'exemple à importer depuis l'interface. Les constats de qualité "
+        "sont recalculés ensuite par initialiser_demo (ou recalculer_anomalies)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -40,9 +41,6 @@ class Command(CommandeAbri):
         debut = time.monotonic()
         compteurs = generer_activite(options["seed"])
         if compteurs["mois_structure"]:
-            from abri.pilotage.services import recalculer_anomalies
-
-            recalculer_anomalies()
             nombre = f"{compteurs['mois_structure']:,}".replace(",", "\u202f")
             self.stdout.write(
                 f"Activité de démonstration : {nombre} mois de structure sur "
