@@ -13,8 +13,10 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DecimalField,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -91,6 +93,77 @@ def annoter_deficit(
             output_field=BooleanField(),
         ),
     )
+
+
+@dataclass(frozen=True)
+class LigneBudgetCpom:
+    """The budgets of the member structures of one type of a CPOM for one year."""
+
+    annee: int
+    type_structure: str
+    structures: int
+    charges_proposees: Decimal | None
+    charges_retenues: Decimal | None
+    dotation_accordee: Decimal | None
+    charges_reelles: Decimal | None
+    resultat: Decimal | None
+    """Revenues minus charges of the structures whose accounts are known."""
+    comptes_connus: int
+
+
+def budgets_de_cpom(
+    user: Utilisateur,
+    adhesions: Sequence[tuple[int, datetime.date, datetime.date | None]],
+) -> list[LigneBudgetCpom]:
+    """The budgets of the members of a CPOM aggregated by year and type of structure,
+    in one query whatever the number of members and years.
+
+    ``adhesions`` are ``(structure_id, date_entree, date_sortie)``: the budget of a
+    year counts when the structure was a member on some day of that year. Budgets
+    outside the user's perimeter are left out."""
+    if not adhesions:
+        return []
+    periodes = Q()
+    for structure_id, entree, sortie in adhesions:
+        periode = Q(structure_id=structure_id, annee__gte=entree.year)
+        if sortie is not None:
+            periode &= Q(annee__lte=sortie.year)
+        periodes |= periode
+    comptes = Q(produits_reels__isnull=False, charges_reelles__isnull=False)
+    lignes = (
+        Budget.objects.for_user(user)
+        .filter(periodes)
+        .order_by()
+        .values("annee", "structure__type")
+        .annotate(
+            structures=Count("structure", distinct=True),
+            proposees=Sum("charges_proposees"),
+            retenues=Sum("charges_retenues"),
+            accordee=Sum("dotation_accordee"),
+            reelles=Sum("charges_reelles", filter=comptes),
+            solde=Sum(
+                F("produits_reels") - F("charges_reelles"),
+                filter=comptes,
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            ),
+            connus=Count("id", filter=comptes),
+        )
+        .order_by("-annee", "structure__type")
+    )
+    return [
+        LigneBudgetCpom(
+            annee=ligne["annee"],
+            type_structure=ligne["structure__type"],
+            structures=ligne["structures"],
+            charges_proposees=ligne["proposees"],
+            charges_retenues=ligne["retenues"],
+            dotation_accordee=ligne["accordee"],
+            charges_reelles=ligne["reelles"],
+            resultat=ligne["solde"],
+            comptes_connus=ligne["connus"],
+        )
+        for ligne in lignes
+    ]
 
 
 # Budgets -------------------------------------------------------------------------

@@ -68,8 +68,9 @@ def actes_du_parc() -> None:
         AdhesionCpom.objects.create(cpom=cpom, structure=structure, date_entree=DEBUT)
 
 
-def resultats_de(structure, resultats: dict[int, tuple[int, int]]) -> None:
-    """Closed accounts of ``structure``: ``{annee: (produits, charges)}``."""
+def resultats_de(structure, resultats: dict[int, tuple[int, int]], **autres) -> None:
+    """Closed accounts of ``structure``: ``{annee: (produits, charges)}``, and other
+    figures of its budgets."""
     from decimal import Decimal
 
     from abri.finances.models import Budget, Campagne
@@ -90,4 +91,5 @@ def resultats_de(structure, resultats: dict[int, tuple[int, int]]) -> None:
             annee=annee,
             produits_reels=Decimal(produits),
             charges_reelles=Decimal(charges),
+            **autres,
         )

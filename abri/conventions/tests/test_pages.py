@@ -337,6 +337,51 @@ def test_cpom_page_shows_its_composition(client, national, parc):
     assert "HUDA de Bourg" in reponse.content.decode()
 
 
+def test_cpom_page_shows_the_budgets_of_its_members_by_year_and_type(
+    client, national, parc
+):
+    from decimal import Decimal
+
+    cpom = _cpom(parc, "Accueil Atlantique 2024")
+    AdhesionCpom.objects.create(
+        cpom=cpom, structure=parc.huda_loire, date_entree=D(2025, 1, 1)
+    )
+    # huda_ain is a member in 2024 only, huda_loire from 2025 on.
+    resultats_de(parc.huda_ain, {2024: (100, 130), 2025: (1, 1)})
+    resultats_de(
+        parc.huda_loire,
+        {2024: (5, 5), 2025: (200, 190)},
+        charges_proposees=Decimal(210),
+        charges_retenues=Decimal(195),
+    )
+    resultats_de(parc.cada_rhone, {2025: (9, 99)})  # not a member
+    client.force_login(national)
+    url = reverse("conventions:cpom", args=[cpom.pk])
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as peu:
+        client.get(url)
+    AdhesionCpom.objects.create(
+        cpom=cpom, structure=parc.huda_ain, date_entree=D(2026, 1, 1)
+    )
+    resultats_de(parc.huda_ain, {2026: (50, 40), 2027: (50, 60)})
+    with CaptureQueriesContext(connection) as beaucoup:
+        reponse = client.get(url)
+
+    lignes = {
+        (b.annee, b.type_structure): (b.structures, b.charges_retenues, b.resultat)
+        for b in reponse.context["budgets"]
+    }
+    assert lignes == {
+        (2027, "HUDA"): (1, None, Decimal(-10)),
+        (2026, "HUDA"): (1, None, Decimal(10)),
+        (2025, "HUDA"): (1, Decimal(195), Decimal(10)),
+        (2024, "HUDA"): (1, None, Decimal(-30)),
+    }
+    assert "Budgets des structures membres" in reponse.content.decode()
+    assert len(beaucoup) == len(peu)
+
+
 def test_structure_joins_a_cpom_through_its_page(client, national, parc):
     cpom = _cpom(parc, "Accueil Atlantique 2024")
     client.force_login(national)

@@ -35,6 +35,7 @@ from abri.conventions.views.commun import (
     _franchir,
     _version,
 )
+from abri.finances.queries import budgets_de_cpom
 from abri.journal.queries import journal_objet
 from abri.operateurs.models import Operateur
 from abri.territoires.models import Departement
@@ -59,6 +60,10 @@ def cpom(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "departements": list(obj.departements.order_by("rang")),
             "fin_effective": obj.date_fin_effective,
             "adhesions": adhesions,
+            "budgets": budgets_de_cpom(
+                request.user,
+                [(a.structure_id, a.date_entree, a.date_sortie) for a in adhesions],
+            ),
             "avenants": queries.avenants_de(obj),
             "documents": queries.documents_de(obj),
             "journal": journal_objet(obj)[:50],
