@@ -38,7 +38,7 @@ from abri.finances.models import (
     TarifCible,
     Versement,
 )
-from abri.structures.models import Structure, StructureQuerySet, TypeStructure
+from abri.structures.models import Structure, TypeStructure
 from abri.territoires.models import Departement, Region
 
 # The contract read by other apps -----------------------------------------------------
@@ -69,14 +69,15 @@ def situation_financiere(
     return SituationFinanciere(resultats, regles.en_deficit([r for _, r in resultats]))
 
 
-def annoter_deficit(
-    structures: StructureQuerySet, aujourd_hui: datetime.date
-) -> StructureQuerySet:
+def annoter_deficit[QS: QuerySet[Any]](
+    objets: QS, aujourd_hui: datetime.date, structure: str = "pk"
+) -> QS:
     """Annotate ``en_deficit`` (negative result in at least two of the last three
-    closed years) in the same query as the list."""
+    closed years) in the same query as the list: of the structures themselves, or of
+    the structure each row points to (``structure="structure_id"`` on acts)."""
     deficits = (
         Budget.objects.filter(
-            structure=OuterRef("pk"),
+            structure=OuterRef(structure),
             annee__in=regles.annees_closes(aujourd_hui),
             produits_reels__lt=F("charges_reelles"),
         )
@@ -85,7 +86,7 @@ def annoter_deficit(
         .annotate(n=Count("id"))
         .values("n")
     )
-    return structures.annotate(
+    return objets.annotate(
         deficits_recents=Coalesce(Subquery(deficits), 0),
         en_deficit=Case(
             When(deficits_recents__gte=regles.DEFICITS_SIGNALES, then=Value(True)),

@@ -162,6 +162,24 @@ def test_renewal_screen_shows_places_occupancy_results_and_asks_a_motivation(
     assert Acte.objects.get(pk=convention_cada.pk).successeur is None
 
 
+@time_machine.travel(D(2026, 3, 1))
+def test_structure_in_deficit_is_flagged_in_the_list_and_on_the_renewal_screen(
+    client, national, parc, convention_cada
+):
+    acte(parc.huda_ain, reference="CONV-01-001")
+    resultats_de(parc.cada_rhone, {2023: (1, 2), 2024: (1, 2), 2025: (2, 1)})
+    resultats_de(parc.huda_ain, {2023: (1, 2), 2024: (2, 1), 2025: (2, 1)})
+    client.force_login(national)
+
+    liste = client.get(reverse("conventions:liste"))
+    ecran = client.get(reverse("conventions:renouveler", args=[convention_cada.pk]))
+
+    drapeaux = {a.reference: a.en_deficit for a in liste.context["page"].object_list}
+    assert drapeaux == {"CONV-69-001": True, "CONV-01-001": False}
+    assert liste.content.decode().count("En déficit</span>") == 1
+    assert "En déficit</span>" in ecran.content.decode()
+
+
 def test_renewal_through_the_screen(client, agent_rhone, convention_cada):
     client.force_login(agent_rhone)
 

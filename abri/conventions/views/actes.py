@@ -212,6 +212,7 @@ def renouveler(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             messages.success(request, "Acte suivant créé en brouillon.")
             return redirect("conventions:acte", pk=successeur.pk)
     structure = obj.structure
+    resultats = renouvellement.resultats_recents(structure, aujourdhui)
     return render(
         request,
         "conventions/renouveler.html",
@@ -224,7 +225,8 @@ def renouveler(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             if structure
             else None,
             "occupation": renouvellement.occupation_recente(structure),
-            "resultats": renouvellement.resultats_recents(structure, aujourdhui),
+            "resultats": resultats,
+            "en_deficit": renouvellement.en_deficit(resultats or []),
             "motivation_requise": services.motivation_requise(obj, aujourdhui),
         },
     )

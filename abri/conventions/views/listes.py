@@ -28,6 +28,7 @@ from abri.conventions.views.commun import (
     _aujourdhui,
     _filtres,
 )
+from abri.finances.queries import annoter_deficit
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,11 @@ def liste(request: RequeteAuthentifiee) -> HttpResponse:
     objets = (
         queries.cpoms_filtres(request.user, filtres)
         if cpom
-        else queries.actes_filtres(request.user, filtres)
+        else annoter_deficit(
+            queries.actes_filtres(request.user, filtres),
+            _aujourdhui(),
+            structure="structure_id",
+        )
     )
     page = Paginator(objets, TAILLE_PAGE).get_page(request.GET.get("page"))
     parametres = request.GET.copy()
