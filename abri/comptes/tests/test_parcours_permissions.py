@@ -394,11 +394,13 @@ def anomalies(parc, settings, tmp_path):
 
 
 def _obtenir(client, url: str):
-    """GET ``url`` and close the response. A document download is a streamed file
-    response: its file is closed when the server closes the response, which the test
-    client only does once the content has been read to the end."""
+    """GET ``url`` and read a streamed response to the end. A document download is a
+    streamed file response: its file is closed when the response is, which the test
+    client does once the content has been read to the end (closing the response by
+    hand would also close the database connection, as at the end of a request)."""
     reponse = client.get(url)
-    reponse.close()
+    if reponse.streaming:
+        b"".join(reponse.streaming_content)
     return reponse
 
 
