@@ -79,7 +79,9 @@ def taille_lisible(octets: int) -> str:
             if valeur.is_integer()
             else f"{valeur:.1f} Mo".replace(".", ",")
         )
-    return f"{octets // 1024} ko"
+    if octets >= 1024:
+        return f"{octets // 1024} ko"
+    return f"{octets} octet{'s' if octets > 1 else ''}"
 
 
 def aide_depot() -> str:

@@ -45,3 +45,14 @@ def oui_non(valeur: bool | None) -> str:
     if valeur is None:
         return "—"
     return "Oui" if valeur else "Non"
+
+
+@register.filter
+def taille(octets: int | None) -> str:
+    """A file size the way the upload forms state their limit (``10 Mo``,
+    ``512 ko``), so that a size and the limit it is checked against read alike."""
+    from abri.communs.documents import taille_lisible
+
+    if octets is None:
+        return "—"
+    return taille_lisible(octets)
