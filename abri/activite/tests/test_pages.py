@@ -235,6 +235,7 @@ def test_import_through_the_pages_then_link_the_unknown_code(client, national, p
     )
 
     assert confirmation.context["resultat"].applique
+    assert "Le dernier import" in confirmation.content.decode()
     assert ActiviteMensuelle.objects.count() == 1
     page = client.get(reverse("activite:en_attente")).content.decode()
     assert "C6999" in page
