@@ -385,9 +385,17 @@ class Acte(CycleDeVie):
         ]
 
     def __str__(self) -> str:
-        libelle = self.get_nature_display()
-        if self.reference:
-            libelle += f" {self.reference}"
+        """``Convention CONV-69-001``; without a reference (or one that only
+        repeats the kind, « Convention »), the start date and the structure when
+        it is loaded: ``Convention du 01/01/2024 — CADA des Pentes``."""
+        nature = self.get_nature_display()
+        reference = self.reference.strip()
+        if reference and reference.casefold() != nature.casefold():
+            return f"{nature} {reference}"
+        libelle = f"{nature} du {self.date_debut:%d/%m/%Y}"
+        structure = self.structure if Acte.structure.is_cached(self) else None
+        if structure is not None:
+            libelle += f" — {structure.nom}"
         return libelle
 
     @property

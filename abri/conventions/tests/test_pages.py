@@ -561,3 +561,17 @@ def test_a_step_on_a_stale_page_is_refused(client, agent_rhone, parc):
     assert "a changé depuis l&#x27;ouverture de la page" in reponse.content.decode()
     assert Acte.objects.get(pk=brouillon.pk).etat == Etat.ENVOYEE
 
+
+@pytest.mark.parametrize("reference", ["", "Convention", " convention "])
+def test_an_act_without_reference_is_titled_by_its_date_and_structure(
+    client, agent_rhone, parc, reference
+):
+    sans = acte(parc.cada_rhone, reference=reference)
+    client.force_login(agent_rhone)
+
+    contenu = client.get(reverse("conventions:acte", args=[sans.pk])).content.decode()
+
+    titre = f"Convention du {sans.date_debut:%d/%m/%Y} — {parc.cada_rhone.nom}"
+    assert f'<h1 class="fr-mb-1w">{titre}</h1>' in contenu
+    assert "Convention Convention" not in contenu
+    assert str(acte(parc.cada_rhone, reference="CONV-1")) == "Convention CONV-1"
