@@ -399,6 +399,12 @@ class Acte(CycleDeVie):
         return libelle
 
     @property
+    def libelles_champs_amendes(self) -> list[str]:
+        """The amended clauses of an avenant, in words (« Capacité »)."""
+        libelles = dict(ChampAmende.choices)
+        return [str(libelles.get(c, c)) for c in self.champs_amendes or []]
+
+    @property
     def est_unilateral(self) -> bool:
         return self.nature in NATURES_UNILATERALES
 
