@@ -1,6 +1,9 @@
 # The two commands of the README: `make run` and `make test`. Each sets itself up.
 SHELL := /bin/bash
 PORT ?= 8000
+# address of the service in emails (the deadline digest), from the port by default
+ABRI_URL_PUBLIQUE ?= http://127.0.0.1:$(PORT)/
+export ABRI_URL_PUBLIQUE
 VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \

@@ -116,3 +116,20 @@ def capacite_differente(contexte: ContexteStructure) -> Iterator[Constat]:
         f"{recent.places.capacite} places dans le fichier d'occupation, "
         f"{recent.places_autorisees} places autorisées dans le parc."
     )
+
+
+@regle(
+    "ACT-06",
+    "Plus de places occupées que de places disponibles",
+    CATEGORIE_ACTIVITE,
+)
+def suroccupation(contexte: ContexteStructure) -> Iterator[Constat]:
+    recent = _mois_recent(contexte)
+    if recent is None or not recent.places.suroccupees:
+        return
+    yield Constat(
+        f"{regles.libelle_mois(recent.mois).capitalize()} : "
+        f"{recent.places.occupees} places occupées pour "
+        f"{recent.places.disponibles} places disponibles (capacité moins places "
+        "indisponibles)."
+    )

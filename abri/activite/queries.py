@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, F, Max, QuerySet, Sum, Value
+from django.db.models.functions import Greatest
 
 from abri.activite import regles
 from abri.activite.models import (
@@ -57,6 +58,15 @@ def seuils() -> Seuils:
 
 
 SOMMES = {
+    # first, so that its F() name the columns and not the sums below: occupied
+    # places beyond the available ones, structure by structure, so that an
+    # over-occupied structure does not hide the free places of the others
+    "excedent": Sum(
+        Greatest(
+            F("places_occupees") - F("capacite") + F("places_indisponibles"),
+            Value(0),
+        )
+    ),
     "capacite": Sum("capacite"),
     "indisponibles": Sum("places_indisponibles"),
     "occupees": Sum("places_occupees"),

@@ -128,6 +128,20 @@ def mois_du_nom_de_feuille(nom: str) -> datetime.date | None:
     return None
 
 
+def defaut_nom_de_feuille(nom: str) -> str | None:
+    """Why a sheet name written like a month (``13 26``, ``00.2025``, ``10 1999``) is
+    not one; ``None`` when the name is a month or does not look like one."""
+    texte = normaliser_recherche(nom)
+    correspondance = re.fullmatch(r"(\d{1,2}) (\d{4}|\d{2})", texte, re.ASCII)
+    if correspondance is None or mois_du_nom_de_feuille(nom) is not None:
+        return None
+    numero, annee = int(correspondance[1]), int(correspondance[2])
+    if not 1 <= numero <= 12:
+        return f"il n'y a pas de mois {numero} (de 1 à 12)"
+    annee = annee + 2000 if annee < 100 else annee
+    return f"l'année {annee} est hors des années connues ({ANNEE_MIN} à 2100)"
+
+
 def taux(numerateur: int, denominateur: int) -> Decimal | None:
     """A rate to four decimals (``0.9512`` is 95.12 %); ``None`` over zero."""
     if denominateur <= 0:
@@ -147,15 +161,28 @@ class Places:
     bpi: int = 0  # refugees present past their delay (BPI en présence indue)
     deboutes: int = 0  # rejected applicants still present (DEB en présence indue)
     structures: int = 1
+    # Occupied places beyond the available ones, structure by structure; ``None``
+    # for one structure (computed), the sum for an aggregate.
+    excedent: int | None = None
 
     @property
     def disponibles(self) -> int:
         return self.capacite - self.indisponibles
 
     @property
+    def suroccupees(self) -> int:
+        """Occupied places beyond the available ones (never negative); for an
+        aggregate, the sum over its structures."""
+        if self.excedent is not None:
+            return self.excedent
+        return max(self.occupees - self.disponibles, 0)
+
+    @property
     def vacantes(self) -> int:
-        """Free places; negative when the structure holds more than it has."""
-        return self.disponibles - self.occupees
+        """Free places, never negative: a structure holding more than it has
+        counts no free place, and its excess (:attr:`suroccupees`) does not eat
+        the free places of the others in an aggregate."""
+        return self.disponibles - self.occupees + self.suroccupees
 
     @property
     def presences_indues(self) -> int:
@@ -189,10 +216,11 @@ class Places:
             self.bpi + autre.bpi,
             self.deboutes + autre.deboutes,
             self.structures + autre.structures,
+            self.suroccupees + autre.suroccupees,
         )
 
 
-AUCUNE = Places(structures=0)
+AUCUNE = Places(structures=0, excedent=0)
 
 
 def agreger(lignes: Iterable[Places]) -> Places:

@@ -55,7 +55,8 @@ def _recalculer(structure_ids: list[int]) -> None:
 
 def verifier_chiffres(donnees: Mapping[str, int]) -> None:
     """The figures hold together: reasons within the total of unavailable places,
-    unavailable within the capacity, undue presences within the occupied places."""
+    unavailable within the capacity, occupied within the available places, undue
+    presences within the occupied places."""
     motifs = sum(
         donnees.get(c, 0)
         for c in (
@@ -74,6 +75,14 @@ def verifier_chiffres(donnees: Mapping[str, int]) -> None:
         raise ErreurMetier(
             "Il y a plus de places indisponibles que de places.",
             "places_indisponibles",
+        )
+    disponibles = donnees["capacite"] - donnees["places_indisponibles"]
+    if donnees["places_occupees"] > disponibles:
+        raise ErreurMetier(
+            f"Il y a plus de places occupées ({donnees['places_occupees']}) que de "
+            f"places disponibles ({disponibles} : la capacité moins les places "
+            "indisponibles).",
+            "places_occupees",
         )
     indues = donnees.get("presences_indues_bpi", 0) + donnees.get(
         "presences_indues_deboutes", 0

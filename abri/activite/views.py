@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from abri.activite import imports, queries, regles, services
@@ -224,7 +225,10 @@ def import_activite(request: RequeteAuthentifiee) -> HttpResponse:
         gabarit="activite/import.html",
         contexte={
             "titre": "Importer le fichier mensuel d'occupation",
-            "imports_precedents": queries.imports_recents(user),
+            # read when the page is drawn, after the import it may just record
+            "imports_precedents": SimpleLazyObject(
+                lambda: queries.imports_recents(user)
+            ),
         },
     )
 

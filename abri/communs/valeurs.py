@@ -186,6 +186,8 @@ def lire_entier(
     try:
         nombre = lire_decimal(valeur)
     except ValeurInvalide as erreur:
+        if erreur.message == "nombre attendu":
+            raise ValeurInvalide("nombre entier attendu") from None
         raise ValeurInvalide(f"nombre entier attendu ({erreur.message})") from None
     if nombre is None:
         return None

@@ -27,6 +27,39 @@ from abri.structures.services import capacite_au
 from abri.ui.templatetags.abri_format import date_fr, euros
 
 
+def adresse_postale(structure: Any) -> str:
+    """``53 boulevard Voltaire, 44380 Pornichet``: the street, then the postcode
+    and the commune."""
+    commune = structure.commune.nom if structure.commune_id else ""
+    ville = " ".join(p for p in (structure.code_postal, commune) if p)
+    return ", ".join(p for p in (structure.adresse.strip(), ville) if p)
+
+
+def _nombre_de(nombre: int, unite: str) -> str:
+    """``un euro``, ``mille euros``, ``un million d'euros`` (« de » after a
+    million or a billion)."""
+    lettres = num2words(nombre, lang="fr")
+    pluriel = unite if nombre in (0, 1) else unite + "s"
+    if lettres.endswith(("million", "millions", "milliard", "milliards")):
+        return (
+            f"{lettres} d'{pluriel}"
+            if unite[0] in "aeiou"
+            else f"{lettres} de {pluriel}"
+        )
+    return f"{lettres} {pluriel}"
+
+
+def euros_en_lettres(montant: Decimal) -> str:
+    """``1000`` → ``mille euros``; ``1234.50`` → ``mille deux cent trente-quatre
+    euros et cinquante centimes``: no « zéro centime » for a round amount."""
+    centimes_total = int((montant * 100).to_integral_value())
+    euros_entiers, centimes = divmod(centimes_total, 100)
+    texte = _nombre_de(euros_entiers, "euro")
+    if centimes:
+        texte += " et " + _nombre_de(centimes, "centime")
+    return texte
+
+
 def contexte_brouillon(acte: Acte) -> dict[str, Any]:
     structure = acte.structure
     assert structure is not None
@@ -39,8 +72,8 @@ def contexte_brouillon(acte: Acte) -> dict[str, Any]:
         "reference": acte.reference or "(à attribuer)",
         "structure": structure.nom,
         "type_structure": structure.type,
-        "adresse": " ".join(p for p in (structure.adresse, structure.code_postal) if p),
-        "departement": str(structure.departement),
+        "adresse": adresse_postale(structure),
+        "departement": structure.departement.nom,
         "operateur": structure.operateur.nom,
         "siret": structure.operateur.siret or "",
         "places": places,
@@ -50,9 +83,7 @@ def contexte_brouillon(acte: Acte) -> dict[str, Any]:
         if acte.date_fin
         else "",
         "dotation": euros(dotation) if dotation is not None else "(à fixer)",
-        "dotation_en_lettres": num2words(
-            dotation, lang="fr", to="currency", currency="EUR"
-        )
+        "dotation_en_lettres": euros_en_lettres(dotation)
         if dotation is not None
         else "",
         "date_generation": date_fr(datetime.date.today()),
@@ -64,7 +95,8 @@ PARAGRAPHES_DEFAUT = (
     ("sous-titre", "Entre l'État et {{ operateur }}"),
     (
         "texte",
-        "Entre le préfet du département {{ departement }}, d'une part, et "
+        "Entre l'État, représenté par le préfet (département : "
+        "{{ departement }}), d'une part, et "
         "{{ operateur }} (SIRET {{ siret }}), gestionnaire, d'autre part,",
     ),
     ("texte", "il est convenu ce qui suit."),

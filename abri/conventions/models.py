@@ -384,10 +384,24 @@ class Acte(CycleDeVie):
         ]
 
     def __str__(self) -> str:
-        libelle = self.get_nature_display()
-        if self.reference:
-            libelle += f" {self.reference}"
+        """``Convention CONV-69-001``; without a reference (or one that only
+        repeats the kind, « Convention »), the start date and the structure when
+        it is loaded: ``Convention du 01/01/2024 — CADA des Pentes``."""
+        nature = self.get_nature_display()
+        reference = self.reference.strip()
+        if reference and reference.casefold() != nature.casefold():
+            return f"{nature} {reference}"
+        libelle = f"{nature} du {self.date_debut:%d/%m/%Y}"
+        structure = self.structure if Acte.structure.is_cached(self) else None
+        if structure is not None:
+            libelle += f" — {structure.nom}"
         return libelle
+
+    @property
+    def libelles_champs_amendes(self) -> list[str]:
+        """The amended clauses of an avenant, in words (« Capacité »)."""
+        libelles = dict(ChampAmende.choices)
+        return [str(libelles.get(c, c)) for c in self.champs_amendes or []]
 
     @property
     def est_unilateral(self) -> bool:

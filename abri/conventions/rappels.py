@@ -32,12 +32,21 @@ class BilanRappels:
     echeances: int
 
 
+def url_publique(url: str | None = None) -> str:
+    """The address of the service the emails link to, ending with ``/``:
+    ``url`` when given, else the setting ``ABRI_URL_PUBLIQUE``."""
+    adresse = (url or settings.ABRI_URL_PUBLIQUE).strip()
+    return adresse if adresse.endswith("/") else adresse + "/"
+
+
 def envoyer_rappels(
-    aujourdhui: datetime.date, *, dry_run: bool = False
+    aujourdhui: datetime.date, *, dry_run: bool = False, url: str | None = None
 ) -> BilanRappels:
     """Send each agent the deadlines of their perimeter not yet sent at this
     criticality. Deadlines are computed once for the whole park, then filtered
-    by each agent's perimeter."""
+    by each agent's perimeter. The links point to ``url`` (the setting
+    ``ABRI_URL_PUBLIQUE`` by default)."""
+    adresse = url_publique(url)
     toutes = [
         e
         for e in echeances.calculer_echeances(
@@ -78,13 +87,16 @@ def envoyer_rappels(
                 ],
                 ignore_conflicts=True,
             )
-            _envoyer(agent, nouvelles, aujourdhui)
+            _envoyer(agent, nouvelles, aujourdhui, adresse)
     logger.info("deadline digest: %s deadlines to %s agents", envoyees, destinataires)
     return BilanRappels(destinataires, envoyees)
 
 
 def _envoyer(
-    agent: Utilisateur, nouvelles: list[echeances.Echeance], aujourdhui: datetime.date
+    agent: Utilisateur,
+    nouvelles: list[echeances.Echeance],
+    aujourdhui: datetime.date,
+    adresse: str,
 ) -> None:
     urgentes = [e for e in nouvelles if e.criticite == regles.URGENT]
     importantes = [e for e in nouvelles if e.criticite == regles.IMPORTANT]
@@ -95,7 +107,7 @@ def _envoyer(
             "urgentes": urgentes,
             "importantes": importantes,
             "date": aujourdhui,
-            "url": settings.ABRI_URL_PUBLIQUE,
+            "url": adresse,
         },
     )
     EmailMessage(

@@ -23,7 +23,7 @@ from abri.structures.imports.commun import PLACES_MAX
 from abri.structures.regles import normaliser_code_dna
 from abri.territoires.models import Departement
 
-TAUX_MAX = Decimal(3)  # 300 %: beyond, a typing error rather than a rate
+TAUX_MAX = Decimal(1)  # a share of a whole: 100 % at most
 
 COLONNES = (
     Colonne("code", "Code", alias=("Code DNA", "Code centre", "Code du centre")),
@@ -99,7 +99,12 @@ _DEPARTEMENT_AVEC_CODE = re.compile(
 
 def lire_pourcentage(valeur: Cellule) -> Decimal | None:
     """``0.95`` (a share, as a percentage cell stores it), ``"95 %"`` or
-    ``"95,5%"`` (a percentage typed as text) → ``Decimal("0.95")``."""
+    ``"95,5%"`` (a percentage typed as text) → ``Decimal("0.95")``.
+
+    Every rate of the file is a share of a whole: between 0 and 1 without the sign,
+    between 0 % and 100 % with it; anything else is refused (``1.5`` would be
+    150 %). The rates are informative: the product recomputes its own from the
+    counts."""
     if valeur is None or (isinstance(valeur, str) and not valeur.strip()):
         return None
     if isinstance(valeur, str) and valeur.strip().endswith("%"):
@@ -111,7 +116,10 @@ def lire_pourcentage(valeur: Cellule) -> Decimal | None:
         assert lu is not None
         part = lu
     if part < 0 or part > TAUX_MAX:
-        raise ValeurInvalide("taux invraisemblable (entre 0 et 300 % attendu)")
+        raise ValeurInvalide(
+            "taux invraisemblable : une part entre 0 et 1 (0,95) ou un pourcentage "
+            "entre 0 % et 100 % (95 %) attendu"
+        )
     return part
 
 
@@ -180,6 +188,17 @@ class LigneActivite:
     bpi: int
     deboutes: int
 
+    @property
+    def disponibles(self) -> int:
+        return self.capacite - self.places_indisponibles
+
+    @property
+    def suroccupee(self) -> bool:
+        """More occupied places than available ones (but within the capacity):
+        real files carry it (a unit counted unavailable yet lived in); kept, with a
+        warning and a data-quality finding."""
+        return self.places_occupees > self.disponibles
+
     def donnees(self) -> dict[str, int]:
         """The figures, as the fields of ``ActiviteMensuelle`` name them."""
         return {
@@ -241,6 +260,10 @@ def lire_ligne(
         lecture.erreur(
             f"plus de places indisponibles que de places ({capacite})",
             "places_indisponibles",
+        )
+    if capacite is not None and occupees is not None and occupees > capacite:
+        lecture.erreur(
+            f"plus de places occupées que de places ({capacite})", "places_occupees"
         )
     if occupees is not None and occupees < bpi + deboutes:
         lecture.erreur(

@@ -148,6 +148,15 @@ def _feuilles_mois(
     if listes or (len(feuilles) == 1 and par_nom[feuilles[0].nom] is None):
         feuille = listes[0] if listes else feuilles[0]
         mois = regles.mois_du_nom_de_fichier(nom_fichier)
+        defaut = regles.defaut_nom_de_feuille(feuille.nom or "")
+        if mois is None and defaut is not None:
+            rapport.ajouter(
+                f"le nom de la feuille « {feuille.nom} » n'est pas un mois réel : "
+                f"{defaut} ; nommez-la par son mois et son année (« 10 25 », "
+                "« octobre 2025 »)",
+                feuille=feuille.nom,
+            )
+            return []
         if mois is None:
             rapport.ajouter(
                 "le mois n'est pas dans le nom du fichier : nommez-le avec le mois "
@@ -177,8 +186,10 @@ def _feuilles_mois(
             vus[mois] = feuille.nom
             choisies.append((feuille, mois))
         for nom in (f.nom for f in feuilles if par_nom[f.nom] is None):
+            defaut = regles.defaut_nom_de_feuille(nom or "")
             analyse.avertissements.append(
-                f"Feuille « {nom} » ignorée : son nom n'est pas un mois."
+                f"Feuille « {nom} » ignorée : son nom n'est pas un mois"
+                + (f" ({defaut})." if defaut else ".")
             )
         if not choisies:
             rapport.ajouter(
@@ -308,6 +319,15 @@ def _lire_lignes(
                 )
                 continue
             vues[(mois, code)] = (tableau.feuille, brute.numero)
+            if ligne.suroccupee:
+                analyse.avertissements.append(
+                    (f"Feuille « {tableau.feuille} », l" if tableau.feuille else "L")
+                    + f"igne {brute.numero}, colonne "
+                    f"« {tableau.libelles.get('places_occupees')} » : "
+                    f"{ligne.places_occupees} places occupées pour "
+                    f"{ligne.disponibles} places disponibles (capacité moins places "
+                    "indisponibles) ; les chiffres sont repris tels quels."
+                )
             lues.append((ligne, structure_id))
     analyse.lignes_lues = nombre
     if not nombre and rapport.est_valide:

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -452,3 +453,81 @@ def test_other_sheets_beside_liste_are_ignored_with_a_warning(national, codes):
 
     assert analyse.mois == [OCTOBRE]
     assert "Feuille « 09 25 » ignorée" in analyse.avertissements[0]
+
+
+def test_more_occupied_places_than_capacity_is_an_error_naming_the_cell(
+    national, codes
+):
+    contenu = classeur({"10 25": [ligne("C6901", "Rhône", 76, 9999)]})
+
+    (erreur,) = erreurs(national, contenu, "occupation.xlsx")
+
+    assert (erreur.feuille, erreur.ligne, erreur.colonne) == (
+        "10 25",
+        4,
+        "Places occupées",
+    )
+    assert "9999" in str(erreur.valeur)
+    assert "plus de places occupées que de places (76)" in erreur.message
+    assert not ActiviteMensuelle.objects.exists()
+
+
+def test_occupied_above_available_within_capacity_is_kept_with_a_warning(
+    national, codes
+):
+    contenu = classeur({"10 25": [ligne("C6901", "Rhône", 80, 78, travaux=4)]})
+
+    analyse = analyser_import_activite(national, contenu, "occupation.xlsx")
+
+    assert analyse.est_valide
+    assert analyse.avertissements == [
+        "Feuille « 10 25 », ligne 4, colonne « Places occupées » : 78 places "
+        "occupées pour 76 places disponibles (capacité moins places "
+        "indisponibles) ; les chiffres sont repris tels quels."
+    ]
+
+
+@pytest.mark.parametrize("valeur", [1.5, 2.5, "150 %", "-5 %", 150])
+def test_a_rate_above_100_percent_is_an_error_naming_the_cell(national, codes, valeur):
+    contenu = classeur({"Liste": [ligne("C6901", "Rhône", taux_bpi=valeur)]})
+
+    (erreur,) = erreurs(national, contenu)
+
+    assert (erreur.ligne, erreur.colonne) == (4, "% de BPI en PI")
+    assert "entre 0 % et 100 %" in erreur.message
+
+
+def test_a_file_rate_inconsistent_with_its_count_is_ignored(national, codes):
+    contenu = (
+        "Code;Département;Capacité;Places occupées;Taux d'occupation;"
+        "% de BPI en PI;Nb de BPI en PI\r\n"
+        "C6901;Rhône;80;40;100 %;0,9;2\r\n"
+    ).encode()
+
+    importer(national, contenu, "Liste données par centre 10.25.csv")
+
+    activite = ActiviteMensuelle.objects.get()
+    assert (activite.presences_indues_bpi, activite.places.taux_occupation) == (
+        2,
+        Decimal("0.5"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("nom", "defaut"),
+    [("13 26", "il n'y a pas de mois 13"), ("10 1999", "l'année 1999")],
+)
+def test_a_sheet_named_by_an_impossible_month_says_so(national, codes, nom, defaut):
+    (erreur,) = erreurs(national, classeur({nom: [ligne("C6901", "Rhône")]}), "a.xlsx")
+
+    assert f"la feuille « {nom} » n'est pas un mois réel" in erreur.message
+    assert defaut in erreur.message
+    assert "nom du fichier" not in erreur.message
+
+
+def test_text_in_a_count_is_named_once(national, codes):
+    contenu = classeur({"Liste": [ligne("C6901", "Rhône", 80, "beaucoup")]})
+
+    (erreur,) = erreurs(national, contenu)
+
+    assert erreur.message == "nombre entier attendu"

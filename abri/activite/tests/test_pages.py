@@ -156,6 +156,29 @@ def test_operator_declares_a_month_missing_from_the_file(client, operateur, parc
 
 
 @time_machine.travel(datetime.date(2025, 11, 5))
+def test_declaration_of_more_occupied_than_available_places_is_refused(
+    client, operateur, parc
+):
+    client.force_login(operateur)
+
+    reponse = client.post(
+        reverse("activite:declarer", args=[parc.cph_paris.pk]),
+        {
+            "mois": "2025-10",
+            "capacite": 50,
+            "places_indisponibles": 0,
+            "places_occupees": 9999,
+        },
+    )
+
+    assert reponse.status_code == 200
+    assert "plus de places occupées (9999) que de places disponibles (50" in (
+        reponse.content.decode()
+    )
+    assert not ActiviteMensuelle.objects.exists()
+
+
+@time_machine.travel(datetime.date(2025, 11, 5))
 def test_declaration_of_a_month_the_file_carries_is_refused(client, operateur, parc):
     mois_de(parc.cph_paris, OCTOBRE, 30, 30)
     client.force_login(operateur)
@@ -212,6 +235,7 @@ def test_import_through_the_pages_then_link_the_unknown_code(client, national, p
     )
 
     assert confirmation.context["resultat"].applique
+    assert "Le dernier import" in confirmation.content.decode()
     assert ActiviteMensuelle.objects.count() == 1
     page = client.get(reverse("activite:en_attente")).content.decode()
     assert "C6999" in page

@@ -77,3 +77,13 @@ def test_capacity_of_the_file_differing_from_authorised_places(parc):
     anomalie = Anomalie.objects.get(structure=parc.cada_rhone, regle="ACT-05")
     assert "90 places dans le fichier" in anomalie.message
     assert "80 places autorisées" in anomalie.message
+
+
+@time_machine.travel(datetime.date(2025, 11, 20))
+def test_more_occupied_than_available_places_is_a_finding(parc):
+    mois_de(parc.cada_rhone, OCTOBRE, capacite=80, occupees=78, places_indisponibles=4)
+
+    recalculer_anomalies([parc.cada_rhone])
+
+    anomalie = Anomalie.objects.get(structure=parc.cada_rhone, regle="ACT-06")
+    assert "78 places occupées pour 76 places disponibles" in anomalie.message

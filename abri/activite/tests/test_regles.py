@@ -125,3 +125,26 @@ def test_departement_name_variants_compare_equal(variante):
     assert regles.cle_departement(variante) == regles.cle_departement(
         "Seine-Saint-Denis"
     )
+
+
+def test_vacant_places_are_never_negative_nor_eaten_by_an_excess():
+    pleine = Places(capacite=76, occupees=9999)
+    libre = Places(capacite=100, indisponibles=10, occupees=60)
+
+    total = regles.agreger([pleine, libre])
+
+    assert (pleine.vacantes, pleine.suroccupees) == (0, 9923)
+    assert (total.vacantes, total.suroccupees) == (30, 9923)
+
+
+@pytest.mark.parametrize(
+    ("nom", "attendu"),
+    [
+        ("13 26", "il n'y a pas de mois 13 (de 1 à 12)"),
+        ("00.2025", "il n'y a pas de mois 0 (de 1 à 12)"),
+        ("10 25", None),
+        ("Notes", None),
+    ],
+)
+def test_why_a_sheet_name_is_not_a_month(nom, attendu):
+    assert regles.defaut_nom_de_feuille(nom) == attendu

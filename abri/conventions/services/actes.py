@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -136,6 +137,54 @@ def modifier_acte(
     return acte
 
 
+# the value each amended clause brings, and the field that holds it
+VALEURS_CLAUSES = {
+    ChampAmende.DATE_FIN: ("nouvelle_date_fin", "Indiquez la nouvelle date de fin."),
+    ChampAmende.PLACES: ("places", "Indiquez la nouvelle capacité."),
+    ChampAmende.DOTATION: ("dotation", "Indiquez la nouvelle dotation."),
+    ChampAmende.CLAUSE: ("objet", "Décrivez la clause modifiée dans l'objet."),
+}
+
+
+def _vide(valeur: Any) -> bool:
+    return valeur is None or (isinstance(valeur, str) and not valeur.strip())
+
+
+def _verifier_clauses(champs: list[str], donnees: Mapping[str, Any]) -> None:
+    """Each ticked clause brings its new value, and no value comes without its
+    clause ticked (it would be dropped without a word)."""
+    for clause, (champ, message) in VALEURS_CLAUSES.items():
+        if clause in champs and _vide(donnees.get(champ)):
+            raise ErreurMetier(message, champ)
+        if (
+            clause != ChampAmende.CLAUSE
+            and clause not in champs
+            and not _vide(donnees.get(champ))
+        ):
+            raise ErreurMetier(
+                f"Une valeur est donnée sans que « {clause.label} » soit cochée : "
+                "cochez-la ou videz le champ.",
+                champ,
+            )
+
+
+def _verifier_date_effet(
+    parent: Objet, effet: datetime.date, nouvelle_fin: datetime.date | None
+) -> None:
+    """The avenant takes effect within its parent's period (up to its new end
+    when it extends it)."""
+    fin = nouvelle_fin or parent.date_fin_effective
+    if effet < parent.date_debut or (fin is not None and effet > fin):
+        periode = f"du {parent.date_debut:%d/%m/%Y}" + (
+            f" au {fin:%d/%m/%Y}" if fin is not None else ""
+        )
+        raise ErreurMetier(
+            "La date d'effet doit tomber dans la période de l'acte amendé "
+            f"({periode}).",
+            "date_debut",
+        )
+
+
 def creer_avenant(auteur: Any, parent: Objet, donnees: Mapping[str, Any]) -> Acte:
     """Draft an avenant of an act or a CPOM, listing the clauses it amends. Once
     signed, its new end date becomes the effective end of its parent."""
@@ -154,17 +203,15 @@ def creer_avenant(auteur: Any, parent: Objet, donnees: Mapping[str, Any]) -> Act
             "Un avenant modifie un acte signé par l'État : celui-ci est "
             f"« {parent.get_etat_display()} »."
         )
+    _verifier_clauses(champs, donnees)
     nouvelle_fin = donnees.get("nouvelle_date_fin")
-    if ChampAmende.DATE_FIN in champs and nouvelle_fin is None:
-        raise ErreurMetier("Indiquez la nouvelle date de fin.", "nouvelle_date_fin")
-    if ChampAmende.DATE_FIN not in champs:
-        nouvelle_fin = None
     if nouvelle_fin is not None and nouvelle_fin < parent.date_debut:
         raise ErreurMetier(
             "La nouvelle date de fin précède le début de l'acte amendé.",
             "nouvelle_date_fin",
         )
     _verifier_dates(donnees.get("date_debut"), None)
+    _verifier_date_effet(parent, donnees["date_debut"], nouvelle_fin)
     if nouvelle_fin is not None:
         _verifier_duree(
             nature_de(parent), type_structure(parent), parent.date_debut, nouvelle_fin
@@ -180,10 +227,8 @@ def creer_avenant(auteur: Any, parent: Objet, donnees: Mapping[str, Any]) -> Act
             objet=donnees.get("objet", ""),
             champs_amendes=champs,
             nouvelle_date_fin=nouvelle_fin,
-            places=donnees.get("places") if ChampAmende.PLACES in champs else None,
-            dotation=donnees.get("dotation")
-            if ChampAmende.DOTATION in champs
-            else None,
+            places=donnees.get("places"),
+            dotation=donnees.get("dotation"),
             cree_par=auteur if getattr(auteur, "is_authenticated", False) else None,
         )
         avenant.full_clean(exclude=["cree_par", "etat"])

@@ -292,3 +292,52 @@ def test_one_deficit_in_three_years_needs_no_motivation(
 def test_unknown_results_need_no_motivation(parc, agent_rhone, convention_cada):
     assert services.motivation_requise(convention_cada, D(2026, 1, 1)) is None
     services.renouveler(agent_rhone, convention_cada)
+
+
+@pytest.mark.parametrize(
+    ("donnees", "champ"),
+    [
+        # effect date after the parent's end
+        (
+            {"date_debut": D(2040, 12, 1), "champs_amendes": ["places"], "places": 9},
+            "date_debut",
+        ),
+        # effect date before the parent's start
+        (
+            {"date_debut": D(2000, 1, 1), "champs_amendes": ["places"], "places": 9},
+            "date_debut",
+        ),
+        # a ticked clause without its value
+        ({"date_debut": D(2024, 6, 1), "champs_amendes": ["dotation"]}, "dotation"),
+        ({"date_debut": D(2024, 6, 1), "champs_amendes": ["places"]}, "places"),
+        ({"date_debut": D(2024, 6, 1), "champs_amendes": ["clause"]}, "objet"),
+        # a value without its clause ticked, never dropped silently
+        (
+            {
+                "date_debut": D(2024, 6, 1),
+                "champs_amendes": ["dotation"],
+                "dotation": 5,
+                "places": 10,
+            },
+            "places",
+        ),
+    ],
+)
+def test_incomplete_or_incoherent_avenant_is_refused(
+    parc, agent_rhone, convention_cada, donnees, champ
+):
+    with pytest.raises(ErreurMetier) as refus:
+        services.creer_avenant(agent_rhone, convention_cada, donnees)
+
+    assert refus.value.champ == champ
+    assert not convention_cada.avenants.exists()
+
+
+def test_avenant_clauses_are_named_in_words(parc, agent_rhone, convention_cada):
+    avenant = services.creer_avenant(
+        agent_rhone,
+        convention_cada,
+        {"date_debut": D(2024, 6, 1), "champs_amendes": ["places"], "places": 90},
+    )
+
+    assert avenant.libelles_champs_amendes == ["Capacité"]

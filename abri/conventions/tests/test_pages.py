@@ -46,12 +46,31 @@ def test_posting_a_step_moves_the_act(client, agent_rhone, parc):
     assert Acte.objects.get(pk=brouillon.pk).etat == Etat.ENVOYEE
 
 
+@pytest.mark.parametrize("donnees", [{}, {"version": ""}, {"version": "x"}])
+def test_a_step_without_the_version_is_refused_like_a_stale_one(
+    client, agent_rhone, parc, donnees
+):
+    envoye = acte(parc.cada_rhone, etat=Etat.ENVOYEE)
+    client.force_login(agent_rhone)
+
+    reponse = client.post(
+        reverse("conventions:etape", args=[envoye.pk, "signer_etat"]),
+        donnees,
+        follow=True,
+    )
+
+    assert "a changé depuis l&#x27;ouverture de la page" in reponse.content.decode()
+    assert Acte.objects.get(pk=envoye.pk).etat == Etat.ENVOYEE
+
+
 def test_an_illegal_step_is_refused_with_a_message(client, agent_rhone, parc):
     brouillon = acte(parc.cada_rhone, etat=Etat.ENVOYEE)
     client.force_login(agent_rhone)
 
     reponse = client.post(
-        reverse("conventions:etape", args=[brouillon.pk, "signer_etat"]), follow=True
+        reverse("conventions:etape", args=[brouillon.pk, "signer_etat"]),
+        {"version": brouillon.version},
+        follow=True,
     )
 
     assert "L&#x27;opérateur n&#x27;a pas encore signé" in reponse.content.decode()
@@ -644,3 +663,18 @@ def test_a_step_on_a_stale_page_is_refused(client, agent_rhone, parc):
 
     assert "a changé depuis l&#x27;ouverture de la page" in reponse.content.decode()
     assert Acte.objects.get(pk=brouillon.pk).etat == Etat.ENVOYEE
+
+
+@pytest.mark.parametrize("reference", ["", "Convention", " convention "])
+def test_an_act_without_reference_is_titled_by_its_date_and_structure(
+    client, agent_rhone, parc, reference
+):
+    sans = acte(parc.cada_rhone, reference=reference)
+    client.force_login(agent_rhone)
+
+    contenu = client.get(reverse("conventions:acte", args=[sans.pk])).content.decode()
+
+    titre = f"Convention du {sans.date_debut:%d/%m/%Y} — {parc.cada_rhone.nom}"
+    assert f'<h1 class="fr-mb-1w">{titre}</h1>' in contenu
+    assert "Convention Convention" not in contenu
+    assert str(acte(parc.cada_rhone, reference="CONV-1")) == "Convention CONV-1"

@@ -64,3 +64,23 @@ def test_daily_job_records_expired_acts(parc, agent_rhone):
     assert Acte.objects.get(pk=en_cours.pk).etat == Etat.SIGNEE
     entree = EntreeJournal.objects.get(object_id=str(passee.pk))
     assert entree.auteur is None and entree.changements["etat"] == ["signee", "echue"]
+
+
+def test_digest_links_follow_the_setting_or_the_url_option(parc, agent_rhone, settings):
+    acte(parc.cada_rhone, debut=D(2021, 1, 1), fin=D(2025, 12, 31), reference="C69")
+    settings.ABRI_URL_PUBLIQUE = "http://127.0.0.1:8820/"
+
+    call_command("envoyer_rappels_echeances", "--date", "2026-03-01")
+    EnvoiEcheance.objects.all().delete()
+    call_command(
+        "envoyer_rappels_echeances",
+        "--date",
+        "2026-03-01",
+        "--url",
+        "https://abri.example.gouv.fr",
+    )
+
+    premier, second = (m.body for m in mail.outbox)
+    assert "http://127.0.0.1:8820/conventions/echeances/" in premier
+    assert "https://abri.example.gouv.fr/conventions/echeances/" in second
+    assert "127.0.0.1:8000" not in premier + second

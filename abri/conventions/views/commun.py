@@ -109,11 +109,14 @@ def _erreur_sur_form(form: Any, exc: ErreurMetier) -> None:
     form.add_error(exc.champ if exc.champ in form.fields else None, exc.message)
 
 
-def _version(request: RequeteAuthentifiee) -> int | None:
+def _version(request: RequeteAuthentifiee, obj: Acte | Cpom | None = None) -> int:
+    """The version of the act the page was loaded with; a request without it (or
+    with a garbled one) is refused as a stale one, so that the concurrency check
+    cannot be skipped by leaving the field out."""
     try:
         return int(request.POST.get("version", ""))
     except ValueError:
-        return None
+        raise ModificationConcurrente(obj.version if obj else 0, []) from None
 
 
 def _franchir(request: RequeteAuthentifiee, obj: Acte | Cpom, etape: str) -> None:
@@ -122,7 +125,8 @@ def _franchir(request: RequeteAuthentifiee, obj: Acte | Cpom, etape: str) -> Non
     if not services.peut_franchir(request.user, etape, obj):
         raise PermissionDenied("Vous ne pouvez pas franchir cette étape.")
     try:
-        services.franchir(request.user, obj, etape, version=_version(request))
+        version = _version(request, obj)
+        services.franchir(request.user, obj, etape, version=version)
     except ModificationConcurrente:
         messages.error(
             request,

@@ -569,7 +569,7 @@ def test_failure_while_applying_rolls_back_the_rows_already_written(agent, monke
     [
         (-5, "nombre supérieur ou égal à 0 attendu"),
         (None, "valeur obligatoire"),
-        ("douze", "nombre entier attendu (nombre attendu)"),
+        ("douze", "nombre entier attendu"),
         ("12.5", "nombre entier attendu, sans décimales"),
     ],
 )

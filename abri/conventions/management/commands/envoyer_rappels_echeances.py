@@ -23,13 +23,21 @@ class Command(CommandeAbri):
             default=None,
             help="Date du calcul (AAAA-MM-JJ), aujourd'hui par défaut.",
         )
+        parser.add_argument(
+            "--url",
+            default=None,
+            help="Adresse du service dans les liens des courriels "
+            "(ABRI_URL_PUBLIQUE par défaut).",
+        )
         parser.add_argument("--dry-run", action="store_true")
 
     def executer(self, *args: object, **options: object) -> str:
         date = options["date"] or datetime.date.today()
         assert isinstance(date, datetime.date)
         echues = 0 if options["dry_run"] else constater_echeances(date)
-        bilan = envoyer_rappels(date, dry_run=bool(options["dry_run"]))
+        url = options["url"]
+        assert url is None or isinstance(url, str)
+        bilan = envoyer_rappels(date, dry_run=bool(options["dry_run"]), url=url)
         verbe = "seraient envoyées" if options["dry_run"] else "envoyées"
         return (
             f"{echues} acte(s) constaté(s) échu(s) ; {bilan.echeances} échéance(s) "
