@@ -141,6 +141,18 @@ def test_renewal_screen_says_figures_are_unknown(client, agent_rhone, convention
     assert 'value="2027-01-01"' in contenu
 
 
+def test_renewal_proposal_reads_well_without_a_dotation(client, agent_rhone, parc):
+    from abri.conventions.tests.conftest import acte
+
+    sans_dotation = acte(parc.cada_rhone, reference="CONV-69-002", places=58)
+    client.force_login(agent_rhone)
+
+    reponse = client.get(reverse("conventions:renouveler", args=[sans_dotation.pk]))
+
+    contenu = " ".join(reponse.content.decode().split())
+    assert "Proposé à partir de l'acte en vigueur : 58 places. Il sera" in contenu
+
+
 @time_machine.travel(D(2026, 10, 1))
 def test_renewal_screen_shows_places_occupancy_results_and_asks_a_motivation(
     client, agent_rhone, parc, convention_cada
