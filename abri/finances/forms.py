@@ -161,6 +161,14 @@ class RenvoiForm(FormulaireVersionne):
     )
 
 
+class RouvrirInstructionForm(FormulaireVersionne):
+    motif = forms.CharField(
+        label="Motif de la réouverture (erreur à corriger, recours…)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
 class VersementForm(DsfrBaseForm):
     date = forms.DateField(
         label="Date du versement",

@@ -261,6 +261,12 @@ def enregistrer_proposition(
     return budget
 
 
+MESSAGE_INSTRUCTION_CLOSE = (
+    "L'instruction est close : les chiffres retenus et la dotation accordée ne se "
+    "modifient plus. Pour les corriger, rouvrez l'instruction en indiquant le motif."
+)
+
+
 def enregistrer_instruction(
     auteur: Any,
     budget_id: int,
@@ -276,12 +282,11 @@ def enregistrer_instruction(
     _verifier_montants(donnees)
     with transaction.atomic():
         budget = _budget_verrouille(budget_id, version)
-        if budget.statut not in {S.BROUILLON, S.PROPOSITION_DEPOSEE, S.INSTRUIT}:
-            raise ErreurMetier(
-                "Les comptes sont déposés : l'instruction de la proposition est close."
-            )
+        if not budget.instruction_modifiable:
+            raise ErreurMetier(MESSAGE_INSTRUCTION_CLOSE)
         changements = _appliquer(auteur, budget, donnees, CHAMPS_INSTRUCTION)
-        if valider and budget.statut != S.INSTRUIT:
+        _verifier_dotation_et_versements(budget)
+        if valider:
             manquants = budget.manquants(CHAMPS_INSTRUCTION[:3])
             if manquants:
                 raise ErreurMetier(
@@ -296,6 +301,36 @@ def enregistrer_instruction(
         if changements:
             _enregistrer_budget(auteur, budget, changements)
             _actualiser_anomalies(budget.structure)
+    return budget
+
+
+def rouvrir_instruction(
+    auteur: Any, budget_id: int, version: int, motif: str
+) -> Budget:
+    """Reopen a closed instruction to correct the retained figures or the dotation,
+    with a reason kept in the journal; the budget goes back to « proposition
+    déposée » until the instruction is closed again."""
+    if not peut_instruire_budget(auteur):
+        raise ErreurMetier("Seuls les services de l'État rouvrent une instruction.")
+    if not motif.strip():
+        raise ErreurMetier("Indiquez pourquoi l'instruction est rouverte.", "motif")
+    with transaction.atomic():
+        budget = _budget_verrouille(budget_id, version)
+        if budget.statut != S.INSTRUIT:
+            raise ErreurMetier(
+                "Seule une instruction close, avant le dépôt des comptes, se rouvre."
+            )
+        changements = _transition(
+            budget, "rouvrir_instruction", "Cette instruction ne se rouvre pas."
+        )
+        budget.instruit_le = None
+        _enregistrer_budget(
+            auteur,
+            budget,
+            changements,
+            commentaire=f"Instruction rouverte : {motif.strip()}",
+        )
+        _actualiser_anomalies(budget.structure)
     return budget
 
 
@@ -442,6 +477,35 @@ def renvoyer(auteur: Any, budget_id: int, version: int, motif: str) -> Budget:
             raise ErreurMetier("Rien n'est déposé : il n'y a rien à renvoyer.")
         _enregistrer_budget(auteur, budget, changements, commentaire=motif.strip())
     return budget
+
+
+TOLERANCE_MONTANT = Decimal("0.01")
+
+
+def _euros(montant: Decimal) -> str:
+    return f"{montant:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0€"
+
+
+def _total_verse(budget: Budget) -> Decimal:
+    return sum((v.montant for v in budget.versements.all()), Decimal(0))
+
+
+def _verifier_dotation_et_versements(budget: Budget) -> None:
+    """A granted dotation is not set below the instalments already paid on it."""
+    verse = _total_verse(budget)
+    if not verse:
+        return
+    if budget.dotation_accordee is None:
+        raise ErreurMetier(
+            f"{_euros(verse)} sont déjà versés : la dotation accordée ne s'efface pas.",
+            "dotation_accordee",
+        )
+    if verse - budget.dotation_accordee > TOLERANCE_MONTANT:
+        raise ErreurMetier(
+            f"La dotation accordée ({_euros(budget.dotation_accordee)}) ne peut pas "
+            f"être inférieure aux versements déjà faits ({_euros(verse)}).",
+            "dotation_accordee",
+        )
 
 
 def ajouter_versement(

@@ -411,3 +411,33 @@ def test_a_structure_opened_mid_year_shows_its_unspent_credits(client, national,
     ouvertures = reponse.context["figures"].ouvertures
     assert [c.structure.nom for c in ouvertures] == ["CADA Neuve"]
     assert ouvertures[0].figures.mois_non_consommes == D("6.0")
+
+
+def test_a_closed_instruction_shows_its_figures_read_only(
+    client, operateur, agent_rhone, budget_cada
+):
+    from abri.finances.tests.test_services import _instruit
+
+    budget = _instruit(operateur, agent_rhone, budget_cada)
+    client.force_login(agent_rhone)
+    url = reverse("finances:instruction", args=[budget.pk])
+
+    contenu = client.get(url).content.decode()
+    assert "L&#x27;instruction est close" in contenu
+    assert "470\u202f000,00\u00a0€" in contenu
+    assert 'name="dotation_accordee"' not in contenu
+
+    reponse = client.post(
+        url, {"version": budget.version, "dotation_accordee": "999 000"}
+    )
+    assert Budget.objects.get(pk=budget.pk).dotation_accordee == D("470000")
+    assert reponse.status_code == 200
+
+    page = client.get(reverse("finances:budget", args=[budget.pk])).content.decode()
+    assert "Rouvrir l'instruction" in page
+    reponse = client.post(
+        reverse("finances:rouvrir_instruction", args=[budget.pk]),
+        {"version": budget.version, "motif": "Charges mal reprises"},
+    )
+    assert reponse.status_code == 302
+    assert Budget.objects.get(pk=budget.pk).statut == StatutBudget.PROPOSITION_DEPOSEE

@@ -32,6 +32,7 @@ from abri.finances.forms import (
     InstructionForm,
     PropositionForm,
     RenvoiForm,
+    RouvrirInstructionForm,
     VersementForm,
 )
 from abri.finances.models import (
@@ -108,7 +109,7 @@ def budget(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
                 budget.structure.type
             ),
             "limite_comptes": budget.campagne.limite_comptes(budget.structure.type),
-            "statuts_instruction": [S.BROUILLON, S.PROPOSITION_DEPOSEE, S.INSTRUIT],
+            "statuts_instruction": [S.BROUILLON, S.PROPOSITION_DEPOSEE],
             "statuts_affectation": [S.COMPTES_DEPOSES, S.CLOTURE],
             "peut_deposer": peut_deposer_budget(user),
             "peut_instruire": instruit,
@@ -119,6 +120,9 @@ def budget(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             else None,
             "form_renvoi": RenvoiForm(initial={"version": budget.version})
             if instruit and budget.statut in {S.PROPOSITION_DEPOSEE, S.COMPTES_DEPOSES}
+            else None,
+            "form_rouvrir": RouvrirInstructionForm(initial={"version": budget.version})
+            if instruit and budget.statut == S.INSTRUIT
             else None,
         },
     )
@@ -169,6 +173,7 @@ def _saisie(
     bouton_final: str,
     modifiable: bool,
     verrou: str,
+    lecture: list[tuple[str, Any, bool]] | None = None,
 ) -> HttpResponse:
     """A form on a budget: save the draft, or save and take the next step."""
     conflit = None
@@ -202,6 +207,7 @@ def _saisie(
             "bouton_final": bouton_final,
             "modifiable": modifiable,
             "verrou": verrou,
+            "lecture": lecture or [],
         },
     )
 
@@ -317,8 +323,14 @@ def instruction(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         enregistrer,
         gabarit_titre="Instruction",
         bouton_final="Clore l'instruction",
-        modifiable=budget.statut in {S.BROUILLON, S.PROPOSITION_DEPOSEE, S.INSTRUIT},
-        verrou="Les comptes sont déposés : l'instruction de la proposition est close.",
+        modifiable=budget.instruction_modifiable,
+        verrou=services.MESSAGE_INSTRUCTION_CLOSE
+        if budget.statut == S.INSTRUIT
+        else "Les comptes sont déposés : l'instruction de la proposition est close.",
+        lecture=[
+            (form[c].label, getattr(budget, c), c == "date_decision_tarifaire")
+            for c in CHAMPS_INSTRUCTION
+        ],
     )
 
 
@@ -378,6 +390,30 @@ def renvoyer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         messages.error(request, getattr(exc, "message", str(exc)))
     else:
         messages.success(request, "Dossier renvoyé à l'opérateur.")
+    return redirect("finances:budget", pk=budget.pk)
+
+
+@require_POST
+def rouvrir_instruction(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    budget = budget_ou_404(request, pk)
+    if not peut_instruire_budget(request.user):
+        raise PermissionDenied("Seuls les services de l'État rouvrent une instruction.")
+    form = RouvrirInstructionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez pourquoi l'instruction est rouverte.")
+        return redirect("finances:budget", pk=budget.pk)
+    try:
+        services.rouvrir_instruction(
+            request.user,
+            budget.pk,
+            form.cleaned_data["version"],
+            form.cleaned_data["motif"],
+        )
+    except (ErreurMetier, ModificationConcurrente) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    else:
+        messages.success(request, "Instruction rouverte : corrigez puis closez-la.")
+        return redirect("finances:instruction", pk=budget.pk)
     return redirect("finances:budget", pk=budget.pk)
 
 
