@@ -519,7 +519,21 @@ def ajouter_versement(
     with transaction.atomic():
         budget = Budget.objects.select_for_update().get(pk=budget_id)
         if budget.dotation_accordee is None:
-            raise ErreurMetier("Fixez d'abord la dotation accordée.", "montant")
+            raise ErreurMetier(
+                "Aucune dotation n'est accordée sur ce budget : fixez-la à "
+                "l'instruction avant de saisir un versement.",
+                "montant",
+            )
+        deja = _total_verse(budget)
+        if deja + montant - budget.dotation_accordee > TOLERANCE_MONTANT:
+            reste = max(budget.dotation_accordee - deja, Decimal(0))
+            raise ErreurMetier(
+                f"Ce versement de {_euros(montant)} porterait le total versé à "
+                f"{_euros(deja + montant)}, au-delà de la dotation accordée de "
+                f"{_euros(budget.dotation_accordee)} (déjà versé : {_euros(deja)} ; "
+                f"reste à verser : {_euros(reste)}).",
+                "montant",
+            )
         if abs(date.year - budget.annee) > 1:
             raise ErreurMetier(
                 f"Un versement de la dotation {budget.annee} est daté de "

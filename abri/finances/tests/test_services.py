@@ -231,6 +231,35 @@ def test_reopening_the_instruction_needs_a_reason_and_is_journaled(
     assert budget.dotation_accordee == D("460000")
 
 
+def test_instalments_do_not_exceed_the_granted_dotation(
+    operateur, agent_rhone, budget_cada
+):
+    import datetime
+
+    budget = _instruit(operateur, agent_rhone, budget_cada)
+    jour = datetime.date(2025, 3, 1)
+    services.ajouter_versement(agent_rhone, budget.pk, jour, D("400000"))
+
+    with pytest.raises(ErreurMetier, match="au-delà de la dotation accordée") as exc:
+        services.ajouter_versement(agent_rhone, budget.pk, jour, D("99000000"))
+    assert "470\u00a0000,00\u00a0€" in exc.value.message
+    assert "70\u00a0000,00\u00a0€" in exc.value.message  # left to pay
+
+    services.ajouter_versement(agent_rhone, budget.pk, jour, D("70000.01"))
+    assert sum(v.montant for v in budget.versements.all()) == D("470000.01")
+    with pytest.raises(ErreurMetier):
+        services.ajouter_versement(agent_rhone, budget.pk, jour, D("0.01"))
+
+
+def test_no_instalment_without_a_granted_dotation(agent_rhone, budget_cada):
+    import datetime
+
+    with pytest.raises(ErreurMetier, match="Aucune dotation n'est accordée"):
+        services.ajouter_versement(
+            agent_rhone, budget_cada.pk, datetime.date(2025, 1, 15), D(1000)
+        )
+
+
 def test_a_dotation_is_not_lowered_below_what_was_paid(
     operateur, agent_rhone, budget_cada
 ):
