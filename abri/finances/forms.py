@@ -35,6 +35,9 @@ class ChampMontant(forms.Field):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
+    nature = "Montant"
+    exemple = "1 234,56"
+
     def __init__(
         self, *args: Any, signe: bool = False, decimales: int = 2, **kwargs: Any
     ) -> None:
@@ -56,15 +59,26 @@ class ChampMontant(forms.Field):
                 montant = lire_decimal(value, decimales=self.decimales)
         except ValeurInvalide as erreur:
             raise forms.ValidationError(
-                f"Montant illisible : {erreur.message} (ex. : 1 234,56)."
+                f"{self.nature} illisible : {erreur.message} (ex. : {self.exemple})."
             ) from None
         if montant is None:
             return None
         if abs(montant) > MONTANT_MAX:
-            raise forms.ValidationError("Montant invraisemblable.")
+            raise forms.ValidationError(f"{self.nature} invraisemblable.")
         if montant < 0 and not self.signe:
-            raise forms.ValidationError("Montant positif attendu.")
+            raise forms.ValidationError(f"{self.nature} positif attendu.")
         return montant
+
+
+class ChampNombre(ChampMontant):
+    """A count typed in French (places, FTE), not an amount: its messages say so."""
+
+    nature = "Nombre"
+    exemple = "6,5"
+
+    def __init__(self, *args: Any, nature: str = "Nombre", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.nature = nature
 
 
 class FormulaireVersionne(DsfrBaseForm):
@@ -78,8 +92,10 @@ class PropositionForm(FormulaireVersionne):
         help_text="Produits en atténuation : participations, autres financements.",
     )
     dotation_demandee = ChampMontant(label="Dotation demandée (€)")
-    etp = ChampMontant(label="Effectif (ETP)", help_text="Ex. : 6,5")
-    places_declarees = ChampMontant(
+    etp = ChampNombre(
+        label="Effectif (ETP)", help_text="Ex. : 6,5", nature="Nombre d'ETP"
+    )
+    places_declarees = ChampNombre(
         label="Places moyennes de l'année",
         help_text="Telles que l'opérateur les compte, pour le coût déclaré.",
     )

@@ -219,7 +219,10 @@ def _verifier_montants(donnees: Mapping[str, Any]) -> None:
             )
     etp = donnees.get("etp")
     if etp is not None and etp <= 0:
-        raise ErreurMetier("L'effectif en ETP est positif.", "etp")
+        raise ErreurMetier("Nombre d'ETP positif attendu.", "etp")
+    places = donnees.get("places_declarees")
+    if places is not None and places < 0:
+        raise ErreurMetier("Nombre de places positif attendu.", "places_declarees")
 
 
 def enregistrer_proposition(

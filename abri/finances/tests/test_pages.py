@@ -441,3 +441,19 @@ def test_a_closed_instruction_shows_its_figures_read_only(
     )
     assert reponse.status_code == 302
     assert Budget.objects.get(pk=budget.pk).statut == StatutBudget.PROPOSITION_DEPOSEE
+
+
+def test_negative_counts_get_a_message_fitting_the_field(
+    client, operateur, budget_cada
+):
+    client.force_login(operateur)
+
+    reponse = client.post(
+        reverse("finances:proposition", args=[budget_cada.pk]),
+        {"version": 1, "etp": "-2", "places_declarees": "-40"},
+    )
+
+    contenu = reponse.content.decode()
+    assert "Nombre d&#x27;ETP positif attendu" in contenu
+    assert "Nombre positif attendu" in contenu
+    assert "Montant positif attendu" not in contenu

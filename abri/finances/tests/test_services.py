@@ -275,3 +275,10 @@ def test_a_dotation_is_not_lowered_below_what_was_paid(
         services.enregistrer_instruction(
             agent_rhone, budget.pk, {"dotation_accordee": D("200000")}, budget.version
         )
+
+
+def test_a_negative_count_is_refused_as_a_count(operateur, budget_cada):
+    with pytest.raises(ErreurMetier, match="Nombre de places positif attendu"):
+        services.enregistrer_proposition(
+            operateur, budget_cada.pk, {"places_declarees": D("-3")}, 1
+        )
