@@ -272,6 +272,17 @@ def bloc_fiche_structure(
 # The "Finances" page ---------------------------------------------------------------
 
 
+CENTIME = Decimal("0.01")
+
+
+def en_euros(valeur: Decimal | None) -> Decimal:
+    """A sum of amounts back to the cent. SQLite adds decimal columns as floating
+    point numbers and Django hands the aggregate back with 15 significant digits
+    (``96133043.0000001``); PostgreSQL keeps the scale. Rounding every money
+    aggregate here keeps pages and exports to the cent on both."""
+    return (valeur or Decimal(0)).quantize(CENTIME)
+
+
 @dataclass(frozen=True)
 class LigneDotation:
     libelle: str
@@ -317,8 +328,8 @@ def dotations_par_territoire(user: Utilisateur, annee: int) -> list[LigneDotatio
     return [
         LigneDotation(
             t.nom if par_region else f"{t.code} — {t.nom}",
-            accordees.get(t.code) or Decimal(0),
-            versees.get(t.code) or Decimal(0),
+            en_euros(accordees.get(t.code)),
+            en_euros(versees.get(t.code)),
         )
         for t in territoires
     ]
@@ -336,7 +347,7 @@ def versements_par_mois(user: Utilisateur, annee: int) -> list[tuple[int, Decima
         .annotate(total=Sum("montant"))
         .values_list("mois", "total")
     )
-    return [(mois, par_mois.get(mois) or Decimal(0)) for mois in range(1, 13)]
+    return [(mois, en_euros(par_mois.get(mois))) for mois in range(1, 13)]
 
 
 @dataclass(frozen=True)
@@ -510,5 +521,5 @@ def chiffres_accueil(user: Utilisateur, aujourd_hui: datetime.date) -> ChiffresA
         .count()
     )
     return ChiffresAccueil(
-        aujourd_hui.year, accordee or Decimal(0), versee or Decimal(0), deficits
+        aujourd_hui.year, en_euros(accordee), en_euros(versee), deficits
     )

@@ -457,3 +457,29 @@ def test_negative_counts_get_a_message_fitting_the_field(
     assert "Nombre d&#x27;ETP positif attendu" in contenu
     assert "Nombre positif attendu" in contenu
     assert "Montant positif attendu" not in contenu
+
+
+def test_money_sums_export_to_the_cent(client, national, budget_cada, budget_huda):
+    # 0.1 + 0.2 added as floating point numbers is 0.30000000000000004.
+    Budget.objects.filter(pk=budget_cada.pk).update(dotation_accordee=D("0.10"))
+    Budget.objects.filter(pk=budget_huda.pk).update(dotation_accordee=D("0.20"))
+    for montant in ("0.10", "0.20"):
+        budget_cada.versements.create(
+            date=datetime.date(2025, 3, 5), montant=D(montant)
+        )
+    client.force_login(national)
+
+    def exporter(figure: str, format: str = "csv") -> bytes:
+        url = reverse("finances:export", args=[figure, format])
+        return client.get(url, {"annee": 2025}).content
+
+    dotations = exporter("dotations").decode("utf-8-sig")
+    assert ";0,30;0,30;1,0000" in dotations
+    mois = exporter("mois").decode("utf-8-sig")
+    assert "Mars 2025;0,30;0,30" in mois.replace("mars", "Mars")
+    assert "0,3000000" not in dotations + mois
+
+    from abri.communs.tableurs import lire_classeur
+
+    feuille = lire_classeur(exporter("dotations", "xlsx"), "d.xlsx").feuilles[0]
+    assert list(feuille.lignes[1].cellules[1:3]) == [0.3, 0.3]
