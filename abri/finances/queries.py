@@ -164,6 +164,49 @@ def _en_retard(
     return regles.echeance_depassee(limite, instant)
 
 
+@dataclass(frozen=True)
+class Retards:
+    """Whether a budget's proposal and accounts are late: not submitted once the
+    deadline of its regime has passed, or submitted after it. A late file is still
+    accepted (the State needs it); it stays flagged late."""
+
+    proposition: bool
+    comptes: bool
+
+
+def retards(
+    campagne: Campagne,
+    type_structure: str,
+    statut: str,
+    proposition_le: datetime.datetime | None,
+    comptes_le: datetime.datetime | None,
+    instant: datetime.datetime,
+) -> Retards:
+    return Retards(
+        proposition=_en_retard(
+            campagne.limite_proposition(type_structure),
+            proposition_le if statut in STATUTS_PROPOSITION_DEPOSEE else None,
+            instant,
+        ),
+        comptes=_en_retard(
+            campagne.limite_comptes(type_structure),
+            comptes_le if statut in STATUTS_COMPTES_DEPOSES else None,
+            instant,
+        ),
+    )
+
+
+def retards_budget(budget: Budget, instant: datetime.datetime) -> Retards:
+    return retards(
+        budget.campagne,
+        budget.structure.type,
+        budget.statut,
+        budget.proposition_deposee_le,
+        budget.comptes_deposes_le,
+        instant,
+    )
+
+
 def suivi_campagne(
     user: Utilisateur, campagne: Campagne, instant: datetime.datetime
 ) -> list[SuiviTerritoire]:
@@ -190,17 +233,11 @@ def suivi_campagne(
         suivi.instruits += statut in STATUTS_INSTRUITS
         suivi.comptes_deposes += statut in STATUTS_COMPTES_DEPOSES
         suivi.clotures += statut == StatutBudget.CLOTURE
-        proposition_deposee = statut in STATUTS_PROPOSITION_DEPOSEE
-        suivi.propositions_en_retard += _en_retard(
-            campagne.limite_proposition(type_structure),
-            proposition_le if proposition_deposee else None,
-            instant,
+        retard = retards(
+            campagne, type_structure, statut, proposition_le, comptes_le, instant
         )
-        suivi.comptes_en_retard += _en_retard(
-            campagne.limite_comptes(type_structure),
-            comptes_le if statut in STATUTS_COMPTES_DEPOSES else None,
-            instant,
-        )
+        suivi.propositions_en_retard += retard.proposition
+        suivi.comptes_en_retard += retard.comptes
     return sorted(par_departement.values(), key=lambda s: s.departement.rang)
 
 

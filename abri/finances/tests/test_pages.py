@@ -483,3 +483,24 @@ def test_money_sums_export_to_the_cent(client, national, budget_cada, budget_hud
 
     feuille = lire_classeur(exporter("dotations", "xlsx"), "d.xlsx").feuilles[0]
     assert list(feuille.lignes[1].cellules[1:3]) == [0.3, 0.3]
+
+
+def test_a_late_proposal_is_accepted_and_shown_late(
+    client, operateur, national, budget_cada
+):
+    from abri.finances.tests.test_services import PROPOSITION
+
+    # The 2025 deadline is 31/10/2024; the proposal comes in November.
+    with time_machine.travel(datetime.datetime(2024, 11, 12, 9, tzinfo=datetime.UTC)):
+        budget = services.enregistrer_proposition(
+            operateur, budget_cada.pk, PROPOSITION, 1, deposer=True
+        )
+    assert budget.statut == StatutBudget.PROPOSITION_DEPOSEE
+    client.force_login(national)
+
+    page = client.get(reverse("finances:budget", args=[budget.pk])).content.decode()
+    assert "Proposition déposée en retard" in page
+
+    url = reverse("finances:campagne", args=[budget.campagne_id])
+    campagne = client.get(url).content.decode()
+    assert "Proposition déposée en retard, le 12/11/2024" in campagne

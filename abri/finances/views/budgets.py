@@ -60,27 +60,6 @@ def _affectations(budget: Budget) -> dict[str, Any]:
     return {a.etape: a for a in budget.affectations.select_related("saisie_par")}
 
 
-def _retards(budget: Budget) -> dict[str, bool]:
-    maintenant = timezone.now()
-    type_structure = budget.structure.type
-    proposition = budget.statut != S.BROUILLON
-    comptes = budget.statut in {S.COMPTES_DEPOSES, S.CLOTURE}
-    return {
-        "proposition": regles.echeance_depassee(
-            budget.campagne.limite_proposition(type_structure),
-            budget.proposition_deposee_le
-            if proposition and budget.proposition_deposee_le
-            else maintenant,
-        ),
-        "comptes": regles.echeance_depassee(
-            budget.campagne.limite_comptes(type_structure),
-            budget.comptes_deposes_le
-            if comptes and budget.comptes_deposes_le
-            else maintenant,
-        ),
-    }
-
-
 def budget(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     budget = budget_ou_404(request, pk)
     figures = indicateurs.charger([budget.structure_id], [budget.annee])[
@@ -104,7 +83,7 @@ def budget(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "documents": list(budget.documents.select_related("depose_par")),
             "saisies": queries.saisies_lisibles(budget),
             "journal": _journal(budget),
-            "retards": _retards(budget),
+            "retards": queries.retards_budget(budget, timezone.now()),
             "limite_proposition": budget.campagne.limite_proposition(
                 budget.structure.type
             ),
