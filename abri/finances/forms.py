@@ -36,6 +36,9 @@ class ChampMontant(forms.Field):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
+    nature = "Montant"
+    exemple = "1 234,56"
+
     def __init__(
         self, *args: Any, signe: bool = False, decimales: int = 2, **kwargs: Any
     ) -> None:
@@ -57,15 +60,26 @@ class ChampMontant(forms.Field):
                 montant = lire_decimal(value, decimales=self.decimales)
         except ValeurInvalide as erreur:
             raise forms.ValidationError(
-                f"Montant illisible : {erreur.message} (ex. : 1 234,56)."
+                f"{self.nature} illisible : {erreur.message} (ex. : {self.exemple})."
             ) from None
         if montant is None:
             return None
         if abs(montant) > MONTANT_MAX:
-            raise forms.ValidationError("Montant invraisemblable.")
+            raise forms.ValidationError(f"{self.nature} invraisemblable.")
         if montant < 0 and not self.signe:
-            raise forms.ValidationError("Montant positif attendu.")
+            raise forms.ValidationError(f"{self.nature} positif attendu.")
         return montant
+
+
+class ChampNombre(ChampMontant):
+    """A count typed in French (places, FTE), not an amount: its messages say so."""
+
+    nature = "Nombre"
+    exemple = "6,5"
+
+    def __init__(self, *args: Any, nature: str = "Nombre", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.nature = nature
 
 
 class FormulaireVersionne(DsfrBaseForm):
@@ -79,8 +93,10 @@ class PropositionForm(FormulaireVersionne):
         help_text="Produits en atténuation : participations, autres financements.",
     )
     dotation_demandee = ChampMontant(label="Dotation demandée (€)")
-    etp = ChampMontant(label="Effectif (ETP)", help_text="Ex. : 6,5")
-    places_declarees = ChampMontant(
+    etp = ChampNombre(
+        label="Effectif (ETP)", help_text="Ex. : 6,5", nature="Nombre d'ETP"
+    )
+    places_declarees = ChampNombre(
         label="Places moyennes de l'année",
         help_text="Telles que l'opérateur les compte, pour le coût déclaré.",
     )
@@ -158,6 +174,14 @@ class RenvoiForm(FormulaireVersionne):
     motif = forms.CharField(
         label="Ce que l'opérateur doit reprendre",
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class RouvrirInstructionForm(FormulaireVersionne):
+    motif = forms.CharField(
+        label="Motif de la réouverture (erreur à corriger, recours…)",
+        widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
 

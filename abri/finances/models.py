@@ -227,6 +227,12 @@ class Budget(models.Model):
         return self.statut == S.BROUILLON
 
     @property
+    def instruction_modifiable(self) -> bool:
+        """The retained figures and the dotation change until the instruction is
+        closed; afterwards only by reopening it (``services.rouvrir_instruction``)."""
+        return self.statut in {S.BROUILLON, S.PROPOSITION_DEPOSEE}
+
+    @property
     def comptes_modifiables(self) -> bool:
         return self.statut == S.INSTRUIT
 
@@ -246,6 +252,10 @@ class Budget(models.Model):
         conditions=[_instruction_complete],
     )  # fmt: skip
     def instruire(self) -> None:
+        pass
+
+    @transition(statut, source=S.INSTRUIT, target=S.PROPOSITION_DEPOSEE)
+    def rouvrir_instruction(self) -> None:
         pass
 
     @transition(

@@ -238,6 +238,49 @@ def _en_retard(
     return regles.echeance_depassee(limite, instant)
 
 
+@dataclass(frozen=True)
+class Retards:
+    """Whether a budget's proposal and accounts are late: not submitted once the
+    deadline of its regime has passed, or submitted after it. A late file is still
+    accepted (the State needs it); it stays flagged late."""
+
+    proposition: bool
+    comptes: bool
+
+
+def retards(
+    campagne: Campagne,
+    type_structure: str,
+    statut: str,
+    proposition_le: datetime.datetime | None,
+    comptes_le: datetime.datetime | None,
+    instant: datetime.datetime,
+) -> Retards:
+    return Retards(
+        proposition=_en_retard(
+            campagne.limite_proposition(type_structure),
+            proposition_le if statut in STATUTS_PROPOSITION_DEPOSEE else None,
+            instant,
+        ),
+        comptes=_en_retard(
+            campagne.limite_comptes(type_structure),
+            comptes_le if statut in STATUTS_COMPTES_DEPOSES else None,
+            instant,
+        ),
+    )
+
+
+def retards_budget(budget: Budget, instant: datetime.datetime) -> Retards:
+    return retards(
+        budget.campagne,
+        budget.structure.type,
+        budget.statut,
+        budget.proposition_deposee_le,
+        budget.comptes_deposes_le,
+        instant,
+    )
+
+
 def suivi_campagne(
     user: Utilisateur, campagne: Campagne, instant: datetime.datetime
 ) -> list[SuiviTerritoire]:
@@ -264,17 +307,11 @@ def suivi_campagne(
         suivi.instruits += statut in STATUTS_INSTRUITS
         suivi.comptes_deposes += statut in STATUTS_COMPTES_DEPOSES
         suivi.clotures += statut == StatutBudget.CLOTURE
-        proposition_deposee = statut in STATUTS_PROPOSITION_DEPOSEE
-        suivi.propositions_en_retard += _en_retard(
-            campagne.limite_proposition(type_structure),
-            proposition_le if proposition_deposee else None,
-            instant,
+        retard = retards(
+            campagne, type_structure, statut, proposition_le, comptes_le, instant
         )
-        suivi.comptes_en_retard += _en_retard(
-            campagne.limite_comptes(type_structure),
-            comptes_le if statut in STATUTS_COMPTES_DEPOSES else None,
-            instant,
-        )
+        suivi.propositions_en_retard += retard.proposition
+        suivi.comptes_en_retard += retard.comptes
     return sorted(par_departement.values(), key=lambda s: s.departement.rang)
 
 
@@ -346,6 +383,17 @@ def bloc_fiche_structure(
 # The "Finances" page ---------------------------------------------------------------
 
 
+CENTIME = Decimal("0.01")
+
+
+def en_euros(valeur: Decimal | None) -> Decimal:
+    """A sum of amounts back to the cent. SQLite adds decimal columns as floating
+    point numbers and Django hands the aggregate back with 15 significant digits
+    (``96133043.0000001``); PostgreSQL keeps the scale. Rounding every money
+    aggregate here keeps pages and exports to the cent on both."""
+    return (valeur or Decimal(0)).quantize(CENTIME)
+
+
 @dataclass(frozen=True)
 class LigneDotation:
     libelle: str
@@ -391,8 +439,8 @@ def dotations_par_territoire(user: Utilisateur, annee: int) -> list[LigneDotatio
     return [
         LigneDotation(
             t.nom if par_region else f"{t.code} — {t.nom}",
-            accordees.get(t.code) or Decimal(0),
-            versees.get(t.code) or Decimal(0),
+            en_euros(accordees.get(t.code)),
+            en_euros(versees.get(t.code)),
         )
         for t in territoires
     ]
@@ -410,7 +458,7 @@ def versements_par_mois(user: Utilisateur, annee: int) -> list[tuple[int, Decima
         .annotate(total=Sum("montant"))
         .values_list("mois", "total")
     )
-    return [(mois, par_mois.get(mois) or Decimal(0)) for mois in range(1, 13)]
+    return [(mois, en_euros(par_mois.get(mois))) for mois in range(1, 13)]
 
 
 @dataclass(frozen=True)
@@ -584,5 +632,5 @@ def chiffres_accueil(user: Utilisateur, aujourd_hui: datetime.date) -> ChiffresA
         .count()
     )
     return ChiffresAccueil(
-        aujourd_hui.year, accordee or Decimal(0), versee or Decimal(0), deficits
+        aujourd_hui.year, en_euros(accordee), en_euros(versee), deficits
     )

@@ -218,7 +218,10 @@ def _verifier_montants(donnees: Mapping[str, Any]) -> None:
             )
     etp = donnees.get("etp")
     if etp is not None and etp <= 0:
-        raise ErreurMetier("L'effectif en ETP est positif.", "etp")
+        raise ErreurMetier("Nombre d'ETP positif attendu.", "etp")
+    places = donnees.get("places_declarees")
+    if places is not None and places < 0:
+        raise ErreurMetier("Nombre de places positif attendu.", "places_declarees")
 
 
 def enregistrer_proposition(
@@ -260,6 +263,12 @@ def enregistrer_proposition(
     return budget
 
 
+MESSAGE_INSTRUCTION_CLOSE = (
+    "L'instruction est close : les chiffres retenus et la dotation accordée ne se "
+    "modifient plus. Pour les corriger, rouvrez l'instruction en indiquant le motif."
+)
+
+
 def enregistrer_instruction(
     auteur: Any,
     budget_id: int,
@@ -275,12 +284,11 @@ def enregistrer_instruction(
     _verifier_montants(donnees)
     with transaction.atomic():
         budget = _budget_verrouille(budget_id, version)
-        if budget.statut not in {S.BROUILLON, S.PROPOSITION_DEPOSEE, S.INSTRUIT}:
-            raise ErreurMetier(
-                "Les comptes sont déposés : l'instruction de la proposition est close."
-            )
+        if not budget.instruction_modifiable:
+            raise ErreurMetier(MESSAGE_INSTRUCTION_CLOSE)
         changements = _appliquer(auteur, budget, donnees, CHAMPS_INSTRUCTION)
-        if valider and budget.statut != S.INSTRUIT:
+        _verifier_dotation_et_versements(budget)
+        if valider:
             manquants = budget.manquants(CHAMPS_INSTRUCTION[:3])
             if manquants:
                 raise ErreurMetier(
@@ -295,6 +303,36 @@ def enregistrer_instruction(
         if changements:
             _enregistrer_budget(auteur, budget, changements)
             _actualiser_anomalies(budget.structure)
+    return budget
+
+
+def rouvrir_instruction(
+    auteur: Any, budget_id: int, version: int, motif: str
+) -> Budget:
+    """Reopen a closed instruction to correct the retained figures or the dotation,
+    with a reason kept in the journal; the budget goes back to « proposition
+    déposée » until the instruction is closed again."""
+    if not peut_instruire_budget(auteur):
+        raise ErreurMetier("Seuls les services de l'État rouvrent une instruction.")
+    if not motif.strip():
+        raise ErreurMetier("Indiquez pourquoi l'instruction est rouverte.", "motif")
+    with transaction.atomic():
+        budget = _budget_verrouille(budget_id, version)
+        if budget.statut != S.INSTRUIT:
+            raise ErreurMetier(
+                "Seule une instruction close, avant le dépôt des comptes, se rouvre."
+            )
+        changements = _transition(
+            budget, "rouvrir_instruction", "Cette instruction ne se rouvre pas."
+        )
+        budget.instruit_le = None
+        _enregistrer_budget(
+            auteur,
+            budget,
+            changements,
+            commentaire=f"Instruction rouverte : {motif.strip()}",
+        )
+        _actualiser_anomalies(budget.structure)
     return budget
 
 
@@ -443,6 +481,35 @@ def renvoyer(auteur: Any, budget_id: int, version: int, motif: str) -> Budget:
     return budget
 
 
+TOLERANCE_MONTANT = Decimal("0.01")
+
+
+def _euros(montant: Decimal) -> str:
+    return f"{montant:,.2f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0€"
+
+
+def _total_verse(budget: Budget) -> Decimal:
+    return sum((v.montant for v in budget.versements.all()), Decimal(0))
+
+
+def _verifier_dotation_et_versements(budget: Budget) -> None:
+    """A granted dotation is not set below the instalments already paid on it."""
+    verse = _total_verse(budget)
+    if not verse:
+        return
+    if budget.dotation_accordee is None:
+        raise ErreurMetier(
+            f"{_euros(verse)} sont déjà versés : la dotation accordée ne s'efface pas.",
+            "dotation_accordee",
+        )
+    if verse - budget.dotation_accordee > TOLERANCE_MONTANT:
+        raise ErreurMetier(
+            f"La dotation accordée ({_euros(budget.dotation_accordee)}) ne peut pas "
+            f"être inférieure aux versements déjà faits ({_euros(verse)}).",
+            "dotation_accordee",
+        )
+
+
 def ajouter_versement(
     auteur: Any, budget_id: int, date: datetime.date, montant: Decimal
 ) -> Versement:
@@ -454,7 +521,21 @@ def ajouter_versement(
     with transaction.atomic():
         budget = Budget.objects.select_for_update().get(pk=budget_id)
         if budget.dotation_accordee is None:
-            raise ErreurMetier("Fixez d'abord la dotation accordée.", "montant")
+            raise ErreurMetier(
+                "Aucune dotation n'est accordée sur ce budget : fixez-la à "
+                "l'instruction avant de saisir un versement.",
+                "montant",
+            )
+        deja = _total_verse(budget)
+        if deja + montant - budget.dotation_accordee > TOLERANCE_MONTANT:
+            reste = max(budget.dotation_accordee - deja, Decimal(0))
+            raise ErreurMetier(
+                f"Ce versement de {_euros(montant)} porterait le total versé à "
+                f"{_euros(deja + montant)}, au-delà de la dotation accordée de "
+                f"{_euros(budget.dotation_accordee)} (déjà versé : {_euros(deja)} ; "
+                f"reste à verser : {_euros(reste)}).",
+                "montant",
+            )
         if abs(date.year - budget.annee) > 1:
             raise ErreurMetier(
                 f"Un versement de la dotation {budget.annee} est daté de "

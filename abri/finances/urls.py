@@ -22,6 +22,11 @@ urlpatterns = [
     path("budgets/<int:pk>/instruction/", views.instruction, name="instruction"),
     path("budgets/<int:pk>/affectation/", views.affectation, name="affectation"),
     path("budgets/<int:pk>/renvoyer/", views.renvoyer, name="renvoyer"),
+    path(
+        "budgets/<int:pk>/rouvrir-instruction/",
+        views.rouvrir_instruction,
+        name="rouvrir_instruction",
+    ),
     path("budgets/<int:pk>/versements/", views.versement, name="versement"),
     path("budgets/<int:pk>/documents/", views.document, name="document"),
     path(

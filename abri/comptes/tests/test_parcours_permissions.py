@@ -225,6 +225,12 @@ COUVERTURE: dict[str, object] = {
         ecrit=peut_instruire_budget,
         lecture_seule_get=False,
     ),
+    "finances:rouvrir_instruction": Objet(
+        Budget,
+        lambda pk: reverse("finances:rouvrir_instruction", args=[pk]),
+        ecrit=peut_instruire_budget,
+        lecture_seule_get=False,
+    ),
     "finances:versement": Objet(
         Budget,
         lambda pk: reverse("finances:versement", args=[pk]),

@@ -459,3 +459,96 @@ def test_a_structure_opened_mid_year_shows_its_unspent_credits(client, national,
     ouvertures = reponse.context["figures"].ouvertures
     assert [c.structure.nom for c in ouvertures] == ["CADA Neuve"]
     assert ouvertures[0].figures.mois_non_consommes == D("6.0")
+
+
+def test_a_closed_instruction_shows_its_figures_read_only(
+    client, operateur, agent_rhone, budget_cada
+):
+    from abri.finances.tests.test_services import _instruit
+
+    budget = _instruit(operateur, agent_rhone, budget_cada)
+    client.force_login(agent_rhone)
+    url = reverse("finances:instruction", args=[budget.pk])
+
+    contenu = client.get(url).content.decode()
+    assert "L&#x27;instruction est close" in contenu
+    assert "470\u202f000,00\u00a0€" in contenu
+    assert 'name="dotation_accordee"' not in contenu
+
+    reponse = client.post(
+        url, {"version": budget.version, "dotation_accordee": "999 000"}
+    )
+    assert Budget.objects.get(pk=budget.pk).dotation_accordee == D("470000")
+    assert reponse.status_code == 200
+
+    page = client.get(reverse("finances:budget", args=[budget.pk])).content.decode()
+    assert "Rouvrir l'instruction" in page
+    reponse = client.post(
+        reverse("finances:rouvrir_instruction", args=[budget.pk]),
+        {"version": budget.version, "motif": "Charges mal reprises"},
+    )
+    assert reponse.status_code == 302
+    assert Budget.objects.get(pk=budget.pk).statut == StatutBudget.PROPOSITION_DEPOSEE
+
+
+def test_negative_counts_get_a_message_fitting_the_field(
+    client, operateur, budget_cada
+):
+    client.force_login(operateur)
+
+    reponse = client.post(
+        reverse("finances:proposition", args=[budget_cada.pk]),
+        {"version": 1, "etp": "-2", "places_declarees": "-40"},
+    )
+
+    contenu = reponse.content.decode()
+    assert "Nombre d&#x27;ETP positif attendu" in contenu
+    assert "Nombre positif attendu" in contenu
+    assert "Montant positif attendu" not in contenu
+
+
+def test_money_sums_export_to_the_cent(client, national, budget_cada, budget_huda):
+    # 0.1 + 0.2 added as floating point numbers is 0.30000000000000004.
+    Budget.objects.filter(pk=budget_cada.pk).update(dotation_accordee=D("0.10"))
+    Budget.objects.filter(pk=budget_huda.pk).update(dotation_accordee=D("0.20"))
+    for montant in ("0.10", "0.20"):
+        budget_cada.versements.create(
+            date=datetime.date(2025, 3, 5), montant=D(montant)
+        )
+    client.force_login(national)
+
+    def exporter(figure: str, format: str = "csv") -> bytes:
+        url = reverse("finances:export", args=[figure, format])
+        return client.get(url, {"annee": 2025}).content
+
+    dotations = exporter("dotations").decode("utf-8-sig")
+    assert ";0,30;0,30;1,0000" in dotations
+    mois = exporter("mois").decode("utf-8-sig")
+    assert "Mars 2025;0,30;0,30" in mois.replace("mars", "Mars")
+    assert "0,3000000" not in dotations + mois
+
+    from abri.communs.tableurs import lire_classeur
+
+    feuille = lire_classeur(exporter("dotations", "xlsx"), "d.xlsx").feuilles[0]
+    assert list(feuille.lignes[1].cellules[1:3]) == [0.3, 0.3]
+
+
+def test_a_late_proposal_is_accepted_and_shown_late(
+    client, operateur, national, budget_cada
+):
+    from abri.finances.tests.test_services import PROPOSITION
+
+    # The 2025 deadline is 31/10/2024; the proposal comes in November.
+    with time_machine.travel(datetime.datetime(2024, 11, 12, 9, tzinfo=datetime.UTC)):
+        budget = services.enregistrer_proposition(
+            operateur, budget_cada.pk, PROPOSITION, 1, deposer=True
+        )
+    assert budget.statut == StatutBudget.PROPOSITION_DEPOSEE
+    client.force_login(national)
+
+    page = client.get(reverse("finances:budget", args=[budget.pk])).content.decode()
+    assert "Proposition déposée en retard" in page
+
+    url = reverse("finances:campagne", args=[budget.campagne_id])
+    campagne = client.get(url).content.decode()
+    assert "Proposition déposée en retard, le 12/11/2024" in campagne

@@ -188,3 +188,97 @@ def test_completing_a_campaign_adds_structures_opened_since(national, campagne, 
 
     assert services.completer_campagne(national, campagne.pk) == 1
     assert services.completer_campagne(national, campagne.pk) == 0
+
+
+def test_a_closed_instruction_is_locked(operateur, agent_rhone, budget_cada):
+    budget = _instruit(operateur, agent_rhone, budget_cada)
+
+    with pytest.raises(ErreurMetier, match="L'instruction est close"):
+        services.enregistrer_instruction(
+            agent_rhone, budget.pk, {"dotation_accordee": D("999000")}, budget.version
+        )
+
+    assert Budget.objects.get(pk=budget.pk).dotation_accordee == D("470000")
+
+
+def test_reopening_the_instruction_needs_a_reason_and_is_journaled(
+    operateur, agent_rhone, budget_cada
+):
+    budget = _instruit(operateur, agent_rhone, budget_cada)
+    with pytest.raises(ErreurMetier, match="pourquoi"):
+        services.rouvrir_instruction(agent_rhone, budget.pk, budget.version, " ")
+    with pytest.raises(ErreurMetier):
+        services.rouvrir_instruction(operateur, budget.pk, budget.version, "erreur")
+
+    budget = services.rouvrir_instruction(
+        agent_rhone, budget.pk, budget.version, "Erreur de saisie des charges"
+    )
+    assert budget.statut == StatutBudget.PROPOSITION_DEPOSEE
+    assert budget.instruit_le is None
+    entree = EntreeJournal.objects.filter(
+        content_type__model="budget", object_id=str(budget.pk)
+    ).latest("id")
+    assert entree.commentaire == "Instruction rouverte : Erreur de saisie des charges"
+
+    budget = services.enregistrer_instruction(
+        agent_rhone,
+        budget.pk,
+        {"dotation_accordee": D("460000")},
+        budget.version,
+        valider=True,
+    )
+    assert budget.statut == StatutBudget.INSTRUIT
+    assert budget.dotation_accordee == D("460000")
+
+
+def test_instalments_do_not_exceed_the_granted_dotation(
+    operateur, agent_rhone, budget_cada
+):
+    import datetime
+
+    budget = _instruit(operateur, agent_rhone, budget_cada)
+    jour = datetime.date(2025, 3, 1)
+    services.ajouter_versement(agent_rhone, budget.pk, jour, D("400000"))
+
+    with pytest.raises(ErreurMetier, match="au-delà de la dotation accordée") as exc:
+        services.ajouter_versement(agent_rhone, budget.pk, jour, D("99000000"))
+    assert "470\u00a0000,00\u00a0€" in exc.value.message
+    assert "70\u00a0000,00\u00a0€" in exc.value.message  # left to pay
+
+    services.ajouter_versement(agent_rhone, budget.pk, jour, D("70000.01"))
+    assert sum(v.montant for v in budget.versements.all()) == D("470000.01")
+    with pytest.raises(ErreurMetier):
+        services.ajouter_versement(agent_rhone, budget.pk, jour, D("0.01"))
+
+
+def test_no_instalment_without_a_granted_dotation(agent_rhone, budget_cada):
+    import datetime
+
+    with pytest.raises(ErreurMetier, match="Aucune dotation n'est accordée"):
+        services.ajouter_versement(
+            agent_rhone, budget_cada.pk, datetime.date(2025, 1, 15), D(1000)
+        )
+
+
+def test_a_dotation_is_not_lowered_below_what_was_paid(
+    operateur, agent_rhone, budget_cada
+):
+    import datetime
+
+    budget = _instruit(operateur, agent_rhone, budget_cada)
+    services.ajouter_versement(
+        agent_rhone, budget.pk, datetime.date(2025, 3, 1), D("300000")
+    )
+    budget = services.rouvrir_instruction(agent_rhone, budget.pk, budget.version, "x")
+
+    with pytest.raises(ErreurMetier, match="inférieure aux versements"):
+        services.enregistrer_instruction(
+            agent_rhone, budget.pk, {"dotation_accordee": D("200000")}, budget.version
+        )
+
+
+def test_a_negative_count_is_refused_as_a_count(operateur, budget_cada):
+    with pytest.raises(ErreurMetier, match="Nombre de places positif attendu"):
+        services.enregistrer_proposition(
+            operateur, budget_cada.pk, {"places_declarees": D("-3")}, 1
+        )

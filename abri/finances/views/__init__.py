@@ -9,6 +9,7 @@ from abri.finances.views.budgets import (
     instruction,
     proposition,
     renvoyer,
+    rouvrir_instruction,
     telecharger,
     versement,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "ouvrir_campagne",
     "proposition",
     "renvoyer",
+    "rouvrir_instruction",
     "tableau",
     "tarifs",
     "telecharger",

@@ -33,6 +33,7 @@ from abri.finances.forms import (
     InstructionForm,
     PropositionForm,
     RenvoiForm,
+    RouvrirInstructionForm,
     VersementForm,
 )
 from abri.finances.models import (
@@ -60,27 +61,6 @@ def _affectations(budget: Budget) -> dict[str, Any]:
     return {a.etape: a for a in budget.affectations.select_related("saisie_par")}
 
 
-def _retards(budget: Budget) -> dict[str, bool]:
-    maintenant = timezone.now()
-    type_structure = budget.structure.type
-    proposition = budget.statut != S.BROUILLON
-    comptes = budget.statut in {S.COMPTES_DEPOSES, S.CLOTURE}
-    return {
-        "proposition": regles.echeance_depassee(
-            budget.campagne.limite_proposition(type_structure),
-            budget.proposition_deposee_le
-            if proposition and budget.proposition_deposee_le
-            else maintenant,
-        ),
-        "comptes": regles.echeance_depassee(
-            budget.campagne.limite_comptes(type_structure),
-            budget.comptes_deposes_le
-            if comptes and budget.comptes_deposes_le
-            else maintenant,
-        ),
-    }
-
-
 def budget(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     budget = budget_ou_404(request, pk)
     figures = indicateurs.charger([budget.structure_id], [budget.annee])[
@@ -104,12 +84,12 @@ def budget(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "documents": list(budget.documents.select_related("depose_par")),
             "saisies": queries.saisies_lisibles(budget),
             "journal": _journal(budget),
-            "retards": _retards(budget),
+            "retards": queries.retards_budget(budget, timezone.now()),
             "limite_proposition": budget.campagne.limite_proposition(
                 budget.structure.type
             ),
             "limite_comptes": budget.campagne.limite_comptes(budget.structure.type),
-            "statuts_instruction": [S.BROUILLON, S.PROPOSITION_DEPOSEE, S.INSTRUIT],
+            "statuts_instruction": [S.BROUILLON, S.PROPOSITION_DEPOSEE],
             "statuts_affectation": [S.COMPTES_DEPOSES, S.CLOTURE],
             "peut_deposer": peut_deposer_budget(user),
             "peut_instruire": instruit,
@@ -120,6 +100,9 @@ def budget(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             else None,
             "form_renvoi": RenvoiForm(initial={"version": budget.version})
             if instruit and budget.statut in {S.PROPOSITION_DEPOSEE, S.COMPTES_DEPOSES}
+            else None,
+            "form_rouvrir": RouvrirInstructionForm(initial={"version": budget.version})
+            if instruit and budget.statut == S.INSTRUIT
             else None,
         },
     )
@@ -170,6 +153,7 @@ def _saisie(
     bouton_final: str,
     modifiable: bool,
     verrou: str,
+    lecture: list[tuple[str, Any, bool]] | None = None,
 ) -> HttpResponse:
     """A form on a budget: save the draft, or save and take the next step."""
     conflit = None
@@ -203,6 +187,7 @@ def _saisie(
             "bouton_final": bouton_final,
             "modifiable": modifiable,
             "verrou": verrou,
+            "lecture": lecture or [],
         },
     )
 
@@ -318,8 +303,14 @@ def instruction(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         enregistrer,
         gabarit_titre="Instruction",
         bouton_final="Clore l'instruction",
-        modifiable=budget.statut in {S.BROUILLON, S.PROPOSITION_DEPOSEE, S.INSTRUIT},
-        verrou="Les comptes sont déposés : l'instruction de la proposition est close.",
+        modifiable=budget.instruction_modifiable,
+        verrou=services.MESSAGE_INSTRUCTION_CLOSE
+        if budget.statut == S.INSTRUIT
+        else "Les comptes sont déposés : l'instruction de la proposition est close.",
+        lecture=[
+            (form[c].label, getattr(budget, c), c == "date_decision_tarifaire")
+            for c in CHAMPS_INSTRUCTION
+        ],
     )
 
 
@@ -379,6 +370,30 @@ def renvoyer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         messages.error(request, getattr(exc, "message", str(exc)))
     else:
         messages.success(request, "Dossier renvoyé à l'opérateur.")
+    return redirect("finances:budget", pk=budget.pk)
+
+
+@require_POST
+def rouvrir_instruction(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    budget = budget_ou_404(request, pk)
+    if not peut_instruire_budget(request.user):
+        raise PermissionDenied("Seuls les services de l'État rouvrent une instruction.")
+    form = RouvrirInstructionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez pourquoi l'instruction est rouverte.")
+        return redirect("finances:budget", pk=budget.pk)
+    try:
+        services.rouvrir_instruction(
+            request.user,
+            budget.pk,
+            form.cleaned_data["version"],
+            form.cleaned_data["motif"],
+        )
+    except (ErreurMetier, ModificationConcurrente) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    else:
+        messages.success(request, "Instruction rouverte : corrigez puis closez-la.")
+        return redirect("finances:instruction", pk=budget.pk)
     return redirect("finances:budget", pk=budget.pk)
 
 

@@ -77,7 +77,8 @@ def campagne(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     page = Paginator(budgets, TAILLE_PAGE).get_page(request.GET.get("page"))
     parametres = request.GET.copy()
     parametres.pop("page", None)
-    suivi = queries.suivi_campagne(request.user, campagne, timezone.now())
+    instant = timezone.now()
+    suivi = queries.suivi_campagne(request.user, campagne, instant)
     return render(
         request,
         "finances/campagne.html",
@@ -99,6 +100,20 @@ def campagne(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             },
             "form": form,
             "page": page,
+            "lignes": [
+                (
+                    b,
+                    queries.retards(
+                        campagne,
+                        b.structure.type,
+                        b.statut,
+                        b.proposition_deposee_le,
+                        b.comptes_deposes_le,
+                        instant,
+                    ),
+                )
+                for b in page.object_list
+            ],
             "parametres": parametres.urlencode(),
             "peut_completer": peut_ouvrir_campagne(request.user),
         },
