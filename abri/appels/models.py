@@ -225,13 +225,16 @@ class Decision(models.TextChoices):
 
 class CandidatureQuerySet(models.QuerySet["Candidature"]):
     def for_user(self, user: Utilisateur) -> CandidatureQuerySet:
-        """Operators see their own (drafts included); agents and readers the
-        submitted candidatures of the calls they see."""
+        """Operators see their own (drafts included); territorial agents and
+        readers the submitted candidatures of the calls they see; the national
+        perimeter sees everything, as everywhere else."""
         perimetre = user.perimetre
         if perimetre.est_vide:
             return self.none()
         if perimetre.operateur_ids is not None:
             return self.filter(operateur_id__in=perimetre.operateur_ids)
+        if perimetre.est_national:
+            return self
         return self.filter(
             etat=EtatCandidature.DEPOSEE,
             appel__in=AppelAProjets.objects.for_user(user),

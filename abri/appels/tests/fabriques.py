@@ -48,3 +48,31 @@ def candidature(appel: AppelAProjets, operateur: Any, **champs: Any) -> Candidat
     }
     valeurs.update(champs)
     return Candidature.objects.create(appel=appel, operateur=operateur, **valeurs)
+
+
+def appels_du_parc() -> None:
+    """Calls, candidatures and lots across the test park, for the walks of every
+    URL by every role."""
+    from abri.appels.models import Lot
+    from abri.structures.models import Structure
+    from abri.territoires.models import Departement
+
+    rhone = Departement.objects.get(code="69")
+    loire = Departement.objects.get(code="44")
+    paris = Departement.objects.get(code="75")
+    publie = appel(rhone, intitule="Appel Rhône")
+    brouillon = appel(loire, intitule="Appel Loire", etat=EtatAppel.BROUILLON)
+    instruction = appel(paris, intitule="Appel Paris", etat=EtatAppel.EN_INSTRUCTION)
+    appel(None, intitule="Appel national")
+    for a in (publie, instruction):
+        for structure in Structure.objects.filter(departement=a.departement):
+            candidature(a, structure.operateur, departement=a.departement)
+    candidature(
+        brouillon,
+        Structure.objects.filter(departement=loire).first().operateur,  # type: ignore[union-attr]
+        etat=EtatCandidature.BROUILLON,
+    )
+    for structure in Structure.objects.all():
+        Lot.objects.create(
+            structure=structure, places=10, date_prevue=datetime.date(2025, 3, 1)
+        )
