@@ -28,6 +28,7 @@ class Command(CommandeAbri):
         call_command("generer_conventions_demo", stdout=self.stdout)
         comptes = creer_comptes_demo()
         call_command("generer_finances_demo", stdout=self.stdout)
+        call_command("generer_appels_demo", stdout=self.stdout)
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"abri est servi sur {options['url']}"))
