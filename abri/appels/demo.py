@@ -149,7 +149,7 @@ def generer_appels(
             operateurs = list(
                 {
                     s.operateur_id: s.operateur
-                    for s in structures_par_dep.get(a.departement_id, [])
+                    for s in structures_par_dep.get(a.departement_id or "", [])
                 }.values()
             )[:3]
             for numero, operateur in enumerate(operateurs):
@@ -288,7 +288,7 @@ def _decisions_et_lots(
             nom=f"{c.appel.type_structure} {c.operateur.nom} — {lieu} "
             f"{c.appel.date_publication.year}",
             operateur=c.operateur,
-            departement_id=c.departement_id,
+            departement_id=c.departement_id or c.appel.departement_id or "",
             public=Public.TOUS,
         )
         structure.recherche = structure.texte_recherche([])
