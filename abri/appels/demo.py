@@ -52,10 +52,10 @@ CALENDRIERS: dict[str, tuple[int, int]] = {
     EtatAppel.PUBLIE: (30, -30),
     EtatAppel.CLOS: (90, 5),
     EtatAppel.EN_INSTRUCTION: (130, 60),
-    EtatAppel.ATTRIBUE: (420, 350),
+    EtatAppel.ATTRIBUE: (420, 375),
     EtatAppel.ATTRIBUE_PARTIELLEMENT: (330, 260),
     EtatAppel.INFRUCTUEUX: (200, 130),
-    EtatAppel.TERMINE: (640, 570),
+    EtatAppel.TERMINE: (640, 590),
 }
 SUITE = [
     EtatAppel.BROUILLON,
@@ -298,8 +298,8 @@ def _decisions_et_lots(
     actes, lots = [], []
     for c, structure in zip(retenues, structures, strict=True):
         decision = c.decidee_le or aujourdhui
-        signature = decision + datetime.timedelta(days=rng.randint(35, 110))
-        debut = decision + datetime.timedelta(days=120)
+        signature = decision + datetime.timedelta(days=rng.randint(20, 100))
+        debut = decision + datetime.timedelta(days=rng.choice([45, 60, 120]))
         actes.append(
             Acte(
                 nature=NatureActe.CONVENTION,
