@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/etape/<str:etape>/", views.etape, name="etape"),
     path("<int:pk>/candidater/", views.candidater, name="candidater"),
     path("<int:pk>/instruction/", views.instruction, name="instruction"),
+    path("<int:pk>/import/", views.import_candidatures, name="import"),
     path("candidatures/<int:pk>/", views.candidature, name="candidature"),
     path("candidatures/<int:pk>/decision/", views.decider, name="decider"),
     path("lots/<int:pk>/ouvrir/", views.ouvrir_lot, name="ouvrir_lot"),

@@ -448,3 +448,27 @@ def export(request: RequeteAuthentifiee, format: str) -> HttpResponse:
     if format == "xlsx":
         return reponse_xlsx("ouverture-des-places", ENTETES_EXPORT, lignes)
     return reponse_csv("ouverture-des-places", ENTETES_EXPORT, lignes)
+
+
+@require_http_methods(["GET", "POST"])
+def import_candidatures(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    # The upload → preview → confirmation steps are those of the park import.
+    from abri.appels import imports
+    from abri.structures.views import _traiter_import
+
+    objet = _appel_ou_404(request, pk)
+    if not peut_gerer_appels(request.user):
+        raise PermissionDenied("L'import des candidatures est réservé aux agents.")
+    user = request.user
+    return _traiter_import(
+        request,
+        portee=f"candidatures-{objet.pk}",
+        analyser=lambda contenu, nom: imports.analyser_import_candidatures(
+            user, objet, contenu, nom
+        ),
+        appliquer=lambda contenu, nom, empreinte: imports.appliquer_import_candidatures(
+            user, objet, contenu, nom, empreinte=empreinte
+        ),
+        gabarit="appels/import.html",
+        contexte={"titre": "Importer des candidatures", "appel": objet},
+    )

@@ -363,6 +363,11 @@ COUVERTURE: dict[str, object] = {
         lambda pk: reverse("appels:instruction", args=[pk]),
         ecrit=peut_gerer_appels,
     ),
+    "appels:import": Objet(
+        AppelAProjets,
+        lambda pk: reverse("appels:import", args=[pk]),
+        ecrit=peut_gerer_appels,
+    ),
     "appels:candidature": Objet(
         Candidature, lambda pk: reverse("appels:candidature", args=[pk])
     ),
