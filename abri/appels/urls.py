@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/import/", views.import_candidatures, name="import"),
     path("candidatures/<int:pk>/", views.candidature, name="candidature"),
     path("candidatures/<int:pk>/decision/", views.decider, name="decider"),
+    path("candidatures/<int:pk>/lettre.<str:format>", views.lettre, name="lettre"),
     path("lots/<int:pk>/ouvrir/", views.ouvrir_lot, name="ouvrir_lot"),
     path("ouverture/", views.ouverture, name="ouverture"),
     path("ouverture/export.<str:format>", views.export, name="export"),

@@ -472,3 +472,31 @@ def import_candidatures(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         gabarit="appels/import.html",
         contexte={"titre": "Importer des candidatures", "appel": objet},
     )
+
+
+def lettre(request: RequeteAuthentifiee, pk: int, format: str) -> HttpResponse:
+    from django.utils.http import content_disposition_header
+
+    from abri.appels import documents
+
+    objet = _candidature_ou_404(request, pk)
+    if format not in {"pdf", "docx"}:
+        raise Http404("Format inconnu.")
+    if not peut_gerer_appels(request.user):
+        raise PermissionDenied("Les lettres sont émises par les agents de l'État.")
+    if format == "pdf":
+        contenu = documents.lettre_pdf(objet, _aujourdhui())
+        type_contenu = "application/pdf"
+    else:
+        contenu = documents.lettre_docx(objet, _aujourdhui())
+        type_contenu = (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+    reponse = HttpResponse(contenu, content_type=type_contenu)
+    reponse["Content-Disposition"] = (
+        content_disposition_header(
+            as_attachment=True, filename=f"lettre-candidature-{objet.pk}.{format}"
+        )
+        or ""
+    )
+    return reponse

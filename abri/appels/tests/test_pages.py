@@ -154,3 +154,35 @@ def test_decision_form(client, agent_rhone, parc):
 def test_agent_pages_render(client, agent_rhone, parc, nom):
     client.force_login(agent_rhone)
     assert client.get(reverse(f"appels:{nom}")).status_code == 200
+
+
+@pytest.mark.parametrize("format", ["pdf", "docx"])
+def test_decision_letter(client, agent_rhone, parc, format):
+    a = appel(parc.rhone, etat=EtatAppel.EN_INSTRUCTION)
+    c = candidature(
+        a,
+        parc.filiale,
+        decision=Decision.RETENUE,
+        places_retenues=30,
+        motivation="Projet solide.",
+    )
+    client.force_login(agent_rhone)
+    reponse = client.get(reverse("appels:lettre", args=[c.pk, format]))
+    assert reponse.status_code == 200
+    assert reponse.content[:4] in {b"%PDF", b"PK\x03\x04"}
+
+
+def test_letter_text_says_the_decision(parc):
+    from abri.appels.documents import paragraphes
+
+    a = appel(parc.rhone, etat=EtatAppel.EN_INSTRUCTION)
+    c = candidature(
+        a,
+        parc.filiale,
+        decision=Decision.RETENUE,
+        places_retenues=30,
+        motivation="Oui.",
+    )
+    lettre = paragraphes(c, datetime.date(2025, 6, 1))
+    assert lettre["titre"] == "Notification de la décision de la commission"
+    assert "retenue pour 30 places" in lettre["lignes"][0]

@@ -376,6 +376,11 @@ COUVERTURE: dict[str, object] = {
         lambda pk: reverse("appels:decider", args=[pk]),
         ecrit=peut_gerer_appels,
     ),
+    "appels:lettre": Objet(
+        Candidature,
+        lambda pk: reverse("appels:lettre", args=[pk, "docx"]),
+        ecrit=peut_gerer_appels,
+    ),
     "appels:ouvrir_lot": Objet(
         Lot,
         lambda pk: reverse("appels:ouvrir_lot", args=[pk]),
