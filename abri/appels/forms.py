@@ -12,6 +12,7 @@ from dsfr.forms import DsfrBaseForm
 
 from abri.appels.models import AppelAProjets, Candidature, Decision
 from abri.appels.regles import NOTE_MAXIMUM
+from abri.operateurs.models import Operateur
 from abri.territoires.models import Departement
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -227,3 +228,16 @@ class OuvertureForm(DsfrBaseForm):
     date = forms.DateField(label="Ouvertes le", widget=DATE)
     places = forms.IntegerField(label="Places ouvertes", min_value=1)
     acte = forms.CharField(label="Acte administratif", max_length=250)
+
+
+class CandidatureRecueForm(CandidatureForm):
+    """A candidature received otherwise (paper, email), recorded by an agent."""
+
+    operateur = forms.ModelChoiceField(
+        label="Opérateur", queryset=Operateur.objects.order_by("nom")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["operateur"].required = True
+        self.order_fields(["operateur"])

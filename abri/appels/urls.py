@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/candidater/", views.candidater, name="candidater"),
     path("<int:pk>/instruction/", views.instruction, name="instruction"),
     path("<int:pk>/import/", views.import_candidatures, name="import"),
+    path("<int:pk>/recevoir/", views.recevoir, name="recevoir"),
     path("candidatures/<int:pk>/", views.candidature, name="candidature"),
     path("candidatures/<int:pk>/decision/", views.decider, name="decider"),
     path("candidatures/<int:pk>/lettre.<str:format>", views.lettre, name="lettre"),

@@ -500,3 +500,31 @@ def lettre(request: RequeteAuthentifiee, pk: int, format: str) -> HttpResponse:
         or ""
     )
     return reponse
+
+
+@require_http_methods(["GET", "POST"])
+def recevoir(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    """An agent records a candidature received otherwise, as submitted."""
+    from abri.appels.forms import CandidatureRecueForm
+
+    objet = _appel_ou_404(request, pk)
+    if not peut_gerer_appels(request.user):
+        raise PermissionDenied("Seuls les agents de l'État enregistrent ce dossier.")
+    form = CandidatureRecueForm(
+        request.POST or None, instance=Candidature(appel=objet), appel=objet
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enregistrer_candidature_recue(
+                request.user, objet, form.cleaned_data["operateur"], form.donnees()
+            )
+        except ErreurMetier as exc:
+            _erreur(form, exc)
+        else:
+            messages.success(request, "Candidature enregistrée comme déposée.")
+            return redirect("appels:appel", pk=objet.pk)
+    return render(
+        request,
+        "appels/formulaire.html",
+        {"titre": f"Enregistrer une candidature reçue — {objet}", "form": form},
+    )

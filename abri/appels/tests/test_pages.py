@@ -186,3 +186,21 @@ def test_letter_text_says_the_decision(parc):
     lettre = paragraphes(c, datetime.date(2025, 6, 1))
     assert lettre["titre"] == "Notification de la décision de la commission"
     assert "retenue pour 30 places" in lettre["lignes"][0]
+
+
+def test_agent_records_a_candidature_received_by_post(client, agent_rhone, parc):
+    a = appel(parc.rhone)
+    client.force_login(agent_rhone)
+    reponse = client.post(
+        reverse("appels:recevoir", args=[a.pk]),
+        {
+            "operateur": parc.association.pk,
+            "projet": "Vingt places",
+            "departement": "69",
+            "places_proposees": "20",
+            "lots_texte": "20 ; 01/10/2025",
+        },
+    )
+    assert reponse.status_code == 302
+    c = Candidature.objects.get()
+    assert c.recue_hors_ligne and c.etat == EtatCandidature.DEPOSEE

@@ -368,6 +368,11 @@ COUVERTURE: dict[str, object] = {
         lambda pk: reverse("appels:import", args=[pk]),
         ecrit=peut_gerer_appels,
     ),
+    "appels:recevoir": Objet(
+        AppelAProjets,
+        lambda pk: reverse("appels:recevoir", args=[pk]),
+        ecrit=peut_gerer_appels,
+    ),
     "appels:candidature": Objet(
         Candidature, lambda pk: reverse("appels:candidature", args=[pk])
     ),
