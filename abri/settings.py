@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "abri.comptes",
     "abri.operateurs",
     "abri.structures",
+    "abri.appels",
     "abri.activite",
     "abri.finances",
     "abri.conventions",
@@ -335,3 +336,21 @@ ABRI_ACTIVITE_SEUIL_PRESENCES_INDUES = os.environ.get(
 ABRI_ACTIVITE_ANCIENNETE_MAX_MOIS = int(
     os.environ.get("ABRI_ACTIVITE_ANCIENNETE_MAX_MOIS", "3")
 )
+
+# appels
+# Target delay from the call (or decision) to the opened place, in months.
+ABRI_APPELS_DELAI_CIBLE_MOIS = float(
+    os.environ.get("ABRI_APPELS_DELAI_CIBLE_MOIS", "4.5")
+)
+# Daily cost per type used for the nights lost when neither the structure's accounts
+# nor the candidature give one, e.g. "CADA=21.5,HUDA=17". Empty: "coût inconnu".
+ABRI_APPELS_COUT_JOURNALIER_PAR_DEFAUT = {
+    type_structure.strip(): cout.strip()
+    for type_structure, _, cout in (
+        element.partition("=")
+        for element in os.environ.get(
+            "ABRI_APPELS_COUT_JOURNALIER_PAR_DEFAUT", ""
+        ).split(",")
+        if "=" in element
+    )
+}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("comptes/", include("abri.comptes.urls")),
     path("operateurs/", include("abri.operateurs.urls")),
     path("structures/", include("abri.structures.urls")),
+    path("appels/", include("abri.appels.urls")),
     path("activite/", include("abri.activite.urls")),
     path("finances/", include("abri.finances.urls")),
     path("conventions/", include("abri.conventions.urls")),

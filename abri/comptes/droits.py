@@ -77,3 +77,17 @@ def peut_signer_pour_operateur(user: Utilisateur) -> bool:
 def peut_deposer_document(user: Utilisateur) -> bool:
     """Signed documents: agents, and the operator whose act it is."""
     return peut_signer_pour_operateur(user)
+
+
+# appels
+
+
+def peut_gerer_appels(user: Utilisateur) -> bool:
+    """Calls for projects, their instruction, decisions and openings: State agents
+    of the perimeter."""
+    return user.is_active and user.role in ROLES_AGENTS
+
+
+def peut_candidater(user: Utilisateur) -> bool:
+    """A candidature online: the operator itself."""
+    return user.is_active and user.role == Role.OPERATEUR

@@ -20,12 +20,16 @@ from abri.activite.models import (
     ImportActivite,
     LigneEnAttente,
 )
+from abri.appels.models import AppelAProjets, Candidature, Lot
+from abri.appels.tests.fabriques import appels_du_parc
 from abri.comptes.droits import (
+    peut_candidater,
     peut_declarer_activite,
     peut_deposer_budget,
     peut_deposer_document,
     peut_deposer_document_budget,
     peut_gerer_actes,
+    peut_gerer_appels,
     peut_importer_activite,
     peut_importer_parc,
     peut_instruire_budget,
@@ -338,6 +342,66 @@ COUVERTURE: dict[str, object] = {
         ecrit=peut_gerer_actes,
         lecture_seule_get=False,
     ),
+    # appels
+    "appels:liste": Liste(lambda: reverse("appels:liste")),
+    "appels:nouvel_appel": Liste(
+        lambda: reverse("appels:nouvel_appel"), permis=peut_gerer_appels
+    ),
+    "appels:appel": Objet(AppelAProjets, lambda pk: reverse("appels:appel", args=[pk])),
+    "appels:modifier": Objet(
+        AppelAProjets,
+        lambda pk: reverse("appels:modifier", args=[pk]),
+        ecrit=peut_gerer_appels,
+    ),
+    "appels:etape": Objet(
+        AppelAProjets,
+        lambda pk: reverse("appels:etape", args=[pk, "publier"]),
+        ecrit=peut_gerer_appels,
+        lecture_seule_get=False,
+    ),
+    "appels:candidater": Objet(
+        AppelAProjets,
+        lambda pk: reverse("appels:candidater", args=[pk]),
+        ecrit=peut_candidater,
+    ),
+    "appels:instruction": Objet(
+        AppelAProjets,
+        lambda pk: reverse("appels:instruction", args=[pk]),
+        ecrit=peut_gerer_appels,
+    ),
+    "appels:import": Objet(
+        AppelAProjets,
+        lambda pk: reverse("appels:import", args=[pk]),
+        ecrit=peut_gerer_appels,
+    ),
+    "appels:recevoir": Objet(
+        AppelAProjets,
+        lambda pk: reverse("appels:recevoir", args=[pk]),
+        ecrit=peut_gerer_appels,
+    ),
+    "appels:candidature": Objet(
+        Candidature, lambda pk: reverse("appels:candidature", args=[pk])
+    ),
+    "appels:decider": Objet(
+        Candidature,
+        lambda pk: reverse("appels:decider", args=[pk]),
+        ecrit=peut_gerer_appels,
+    ),
+    "appels:lettre": Objet(
+        Candidature,
+        lambda pk: reverse("appels:lettre", args=[pk, "docx"]),
+        ecrit=peut_gerer_appels,
+    ),
+    "appels:ouvrir_lot": Objet(
+        Lot,
+        lambda pk: reverse("appels:ouvrir_lot", args=[pk]),
+        ecrit=peut_gerer_appels,
+        lecture_seule_get=False,
+    ),
+    "appels:ouverture": Liste(lambda: reverse("appels:ouverture")),
+    "appels:export": Liste(
+        lambda: reverse("appels:export", args=["csv"]), fichier="csv"
+    ),
     "journal:recherche": Liste(
         lambda: reverse("journal:recherche"), permis=peut_lire_journal_complet
     ),
@@ -393,6 +457,7 @@ def anomalies(parc, settings, tmp_path):
             operateur=operateur,
         )
     actes_du_parc()
+    appels_du_parc()
     return [
         Anomalie.objects.create(structure=s, regle="DNA-02", message="Deux codes.")
         for s in Structure.objects.all()

@@ -24,6 +24,7 @@ ETAPES_DES_APPLICATIONS = (
     "generer_activite_demo",
     "generer_conventions_demo",
     "generer_finances_demo",
+    "generer_appels_demo",
 )
 # What the data-quality rules read and the demonstration steps add.
 DONNEES_DES_REGLES: tuple[type[Model], ...] = (
