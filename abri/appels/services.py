@@ -636,6 +636,10 @@ def ouvrir_places(
     from abri.structures.services import Variation, enregistrer_evenement
 
     _exiger_agent(auteur)
+    if date > aujourdhui():
+        raise ErreurMetier(
+            "Une ouverture se constate : sa date ne peut être dans le futur.", "date"
+        )
     restantes = lot.places - places_ouvertes(lot)
     if places <= 0 or places > restantes:
         raise ErreurMetier(

@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -375,6 +376,86 @@ def ouvrir_lot(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Ouverture enregistrée.")
     return redirect("appels:ouverture")
+
+
+def _lots_a_ouvrir(user: Any) -> Any:
+    """Lots of the perimeter with places still to open, whatever their date."""
+    return (
+        Lot.objects.for_user(user)
+        .annotate(ouvertes=Coalesce(Sum("ouvertures__places"), 0))
+        .annotate(restantes=F("places") - F("ouvertes"))
+        .filter(restantes__gt=0)
+        .select_related(
+            "structure__departement", "structure__operateur", "candidature__appel"
+        )
+        .select_related("objectif")
+        .order_by("date_prevue", "id")
+    )
+
+
+def lots(request: RequeteAuthentifiee) -> HttpResponse:
+    page = Paginator(_lots_a_ouvrir(request.user), TAILLE_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "appels/lots.html",
+        {
+            "titre": "Lots à ouvrir",
+            "page": page,
+            "agent": peut_gerer_appels(request.user),
+            "aujourd_hui": _aujourdhui(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def lot(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    """One lot: its opening steps and the form to record a new one, whatever the
+    planned date."""
+    try:
+        objet = (
+            Lot.objects.for_user(request.user)
+            .select_related(
+                "structure__departement", "candidature__appel", "objectif__region"
+            )
+            .get(pk=pk)
+        )
+    except Lot.DoesNotExist as exc:
+        raise Http404("Lot introuvable.") from exc
+    agent = peut_gerer_appels(request.user)
+    if request.method == "POST" and not agent:
+        raise PermissionDenied("Seuls les agents de l'État ouvrent des places.")
+    form = OuvertureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ouvrir_places(
+                request.user,
+                objet,
+                form.cleaned_data["date"],
+                form.cleaned_data["places"],
+                form.cleaned_data["acte"],
+            )
+        except ErreurMetier as exc:
+            _erreur(form, exc)
+        else:
+            messages.success(request, "Ouverture enregistrée.")
+            return redirect("appels:lot", pk=objet.pk)
+    ouvertures = list(objet.ouvertures.all())
+    ouvertes = sum(o.places for o in ouvertures)
+    return render(
+        request,
+        "appels/lot.html",
+        {
+            "titre": f"Lot — {objet.structure.nom}",
+            "lot": objet,
+            "ouvertures": ouvertures,
+            "places_ouvertes": ouvertes,
+            "places_restantes": objet.places - ouvertes,
+            "agent": agent,
+            "form": form,
+        },
+    )
 
 
 def _aujourdhui() -> Any:

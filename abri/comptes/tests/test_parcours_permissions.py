@@ -399,6 +399,9 @@ COUVERTURE: dict[str, object] = {
         lecture_seule_get=False,
     ),
     "appels:ouverture": Liste(lambda: reverse("appels:ouverture")),
+    "appels:lots": Liste(lambda: reverse("appels:lots")),
+    # Readable by the perimeter; the opening form (POST) is for agents only.
+    "appels:lot": Objet(Lot, lambda pk: reverse("appels:lot", args=[pk])),
     "appels:export": Liste(
         lambda: reverse("appels:export", args=["csv"]), fichier="csv"
     ),
