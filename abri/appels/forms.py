@@ -13,7 +13,8 @@ from dsfr.forms import DsfrBaseForm
 from abri.appels.models import AppelAProjets, Candidature, Decision
 from abri.appels.regles import NOTE_MAXIMUM
 from abri.operateurs.models import Operateur
-from abri.territoires.models import Departement
+from abri.structures.models import Structure, TypeStructure
+from abri.territoires.models import Departement, Region
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -228,6 +229,32 @@ class OuvertureForm(DsfrBaseForm):
     date = forms.DateField(label="Ouvertes le", widget=DATE)
     places = forms.IntegerField(label="Places ouvertes", min_value=1)
     acte = forms.CharField(label="Acte administratif", max_length=250)
+
+
+class ObjectifForm(DsfrBaseForm):
+    region = forms.ModelChoiceField(label="Région", queryset=Region.objects.none())
+    annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
+    type_structure = forms.ChoiceField(
+        label="Type de structure", choices=TypeStructure.choices
+    )
+    places = forms.IntegerField(label="Places à créer", min_value=1)
+    date_decision = forms.DateField(label="Décidé le", widget=DATE, required=False)
+
+    def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+
+
+class PlanificationForm(DsfrBaseForm):
+    structure = forms.ModelChoiceField(
+        label="Structure", queryset=Structure.objects.none()
+    )
+    places = forms.IntegerField(label="Places", min_value=1)
+    date_prevue = forms.DateField(label="Ouverture prévue le", widget=DATE)
+
+    def __init__(self, *args: Any, structures: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures
 
 
 class CandidatureRecueForm(CandidatureForm):

@@ -679,7 +679,17 @@ def creer_objectif(
     places: int,
     date_decision: datetime.date | None = None,
 ) -> ObjectifRegional:
-    _exiger_agent(auteur)
+    from abri.comptes.droits import peut_creer_objectif
+
+    if not peut_creer_objectif(auteur):
+        raise ErreurMetier(
+            "Seuls les agents régionaux et nationaux fixent un objectif régional."
+        )
+    codes = auteur.perimetre.departement_codes
+    if codes is not None and not region.departements.filter(code__in=codes).exists():
+        raise ErreurMetier("Cette région n'est pas dans votre périmètre.", "region")
+    if places <= 0:
+        raise ErreurMetier("Indiquez un nombre de places positif.", "places")
     with transaction.atomic():
         objectif = ObjectifRegional.objects.create(
             region=region,
@@ -702,6 +712,8 @@ def planifier_lot_objectif(
     """Places of a regional objective planned in a structure, tracked like a lot of
     a call."""
     _exiger_agent(auteur)
+    if places <= 0:
+        raise ErreurMetier("Indiquez un nombre de places positif.", "places")
     if structure.departement.region_id != objectif.region_id:
         raise ErreurMetier("La structure n'est pas dans la région de l'objectif.")
     deja = sum(lot.places for lot in objectif.lots.all())

@@ -20,6 +20,10 @@ urlpatterns = [
     path("lots/", views.lots, name="lots"),
     path("lots/<int:pk>/", views.lot, name="lot"),
     path("lots/<int:pk>/ouvrir/", views.ouvrir_lot, name="ouvrir_lot"),
+    path("objectifs/", views.objectifs, name="objectifs"),
+    path("objectifs/nouveau/", views.nouvel_objectif, name="nouvel_objectif"),
+    path("objectifs/<int:pk>/", views.objectif, name="objectif"),
+    path("objectifs/<int:pk>/planifier/", views.planifier, name="planifier"),
     path("ouverture/", views.ouverture, name="ouverture"),
     path("ouverture/export.<str:format>", views.export, name="export"),
 ]

@@ -20,13 +20,26 @@ from abri.appels.forms import (
     CandidatureForm,
     DecisionForm,
     NotesForm,
+    ObjectifForm,
     OuvertureForm,
+    PlanificationForm,
 )
-from abri.appels.models import AppelAProjets, Candidature, EtatAppel, Lot
+from abri.appels.models import (
+    AppelAProjets,
+    Candidature,
+    EtatAppel,
+    Lot,
+    ObjectifRegional,
+)
 from abri.communs.erreurs import ErreurMetier, ModificationConcurrente
 from abri.communs.exports import reponse_csv, reponse_xlsx
-from abri.comptes.droits import peut_candidater, peut_gerer_appels
+from abri.comptes.droits import (
+    peut_candidater,
+    peut_creer_objectif,
+    peut_gerer_appels,
+)
 from abri.comptes.requetes import RequeteAuthentifiee
+from abri.territoires.models import Region
 from abri.ui.svg.graphiques import graphique_barres
 
 TAILLE_PAGE = 50
@@ -455,6 +468,130 @@ def lot(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "agent": agent,
             "form": form,
         },
+    )
+
+
+def _regions(user: Any) -> Any:
+    codes = user.perimetre.departement_codes
+    regions = Region.objects.order_by("nom")
+    if codes is None:
+        return regions
+    return regions.filter(departements__code__in=codes).distinct()
+
+
+def _objectif_ou_404(request: RequeteAuthentifiee, pk: int) -> ObjectifRegional:
+    try:
+        return (
+            ObjectifRegional.objects.for_user(request.user)
+            .select_related("region")
+            .get(pk=pk)
+        )
+    except ObjectifRegional.DoesNotExist as exc:
+        raise Http404("Objectif introuvable.") from exc
+
+
+def objectifs(request: RequeteAuthentifiee) -> HttpResponse:
+    liste_objectifs = (
+        ObjectifRegional.objects.for_user(request.user)
+        .select_related("region")
+        .annotate(planifiees=Coalesce(Sum("lots__places"), 0))
+        .order_by("-annee", "region__nom", "type_structure", "id")
+    )
+    page = Paginator(liste_objectifs, TAILLE_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "appels/objectifs.html",
+        {
+            "titre": "Objectifs régionaux",
+            "page": page,
+            "peut_creer": peut_creer_objectif(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def nouvel_objectif(request: RequeteAuthentifiee) -> HttpResponse:
+    if not peut_creer_objectif(request.user):
+        raise PermissionDenied(
+            "Seuls les agents régionaux et nationaux fixent un objectif régional."
+        )
+    form = ObjectifForm(request.POST or None, regions=_regions(request.user))
+    if request.method == "POST" and form.is_valid():
+        donnees = form.cleaned_data
+        try:
+            cree = services.creer_objectif(
+                request.user,
+                donnees["region"],
+                donnees["annee"],
+                donnees["type_structure"],
+                donnees["places"],
+                donnees["date_decision"],
+            )
+        except ErreurMetier as exc:
+            _erreur(form, exc)
+        else:
+            messages.success(request, "Objectif régional enregistré.")
+            return redirect("appels:objectif", pk=cree.pk)
+    return render(
+        request,
+        "appels/formulaire.html",
+        {"titre": "Nouvel objectif régional", "form": form},
+    )
+
+
+def objectif(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    objet = _objectif_ou_404(request, pk)
+    lots_objectif = list(
+        objet.lots.select_related("structure").prefetch_related("ouvertures")
+    )
+    planifiees = sum(lot.places for lot in lots_objectif)
+    return render(
+        request,
+        "appels/objectif.html",
+        {
+            "titre": f"Objectif régional — {objet.region}",
+            "objectif": objet,
+            "lots": lots_objectif,
+            "planifiees": planifiees,
+            "restantes": objet.places - planifiees,
+            "agent": peut_gerer_appels(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def planifier(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
+    """Places of a regional objective planned in a structure of its région."""
+    from abri.structures.models import Structure
+
+    objet = _objectif_ou_404(request, pk)
+    if not peut_gerer_appels(request.user):
+        raise PermissionDenied("Seuls les agents de l'État planifient des places.")
+    structures = (
+        Structure.objects.for_user(request.user)
+        .filter(departement__region_id=objet.region_id)
+        .order_by("nom")
+    )
+    form = PlanificationForm(request.POST or None, structures=structures)
+    if request.method == "POST" and form.is_valid():
+        donnees = form.cleaned_data
+        try:
+            services.planifier_lot_objectif(
+                request.user,
+                objet,
+                donnees["structure"],
+                donnees["places"],
+                donnees["date_prevue"],
+            )
+        except ErreurMetier as exc:
+            _erreur(form, exc)
+        else:
+            messages.success(request, "Lot planifié.")
+            return redirect("appels:objectif", pk=objet.pk)
+    return render(
+        request,
+        "appels/formulaire.html",
+        {"titre": f"Planifier un lot — {objet}", "form": form},
     )
 
 

@@ -88,6 +88,12 @@ def peut_gerer_appels(user: Utilisateur) -> bool:
     return user.is_active and user.role in ROLES_AGENTS
 
 
+def peut_creer_objectif(user: Utilisateur) -> bool:
+    """Yearly regional objectives of places to create: regional and national
+    agents."""
+    return user.is_active and user.role in {Role.NATIONAL, Role.REGIONAL}
+
+
 def peut_candidater(user: Utilisateur) -> bool:
     """A candidature online: the operator itself."""
     return user.is_active and user.role == Role.OPERATEUR

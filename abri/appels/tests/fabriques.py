@@ -53,7 +53,7 @@ def candidature(appel: AppelAProjets, operateur: Any, **champs: Any) -> Candidat
 def appels_du_parc() -> None:
     """Calls, candidatures and lots across the test park, for the walks of every
     URL by every role."""
-    from abri.appels.models import Lot
+    from abri.appels.models import Lot, ObjectifRegional
     from abri.structures.models import Structure
     from abri.territoires.models import Departement
 
@@ -75,4 +75,8 @@ def appels_du_parc() -> None:
     for structure in Structure.objects.all():
         Lot.objects.create(
             structure=structure, places=10, date_prevue=datetime.date(2025, 3, 1)
+        )
+    for departement in (rhone, loire):
+        ObjectifRegional.objects.create(
+            region=departement.region, annee=2026, type_structure="CADA", places=20
         )

@@ -20,10 +20,11 @@ from abri.activite.models import (
     ImportActivite,
     LigneEnAttente,
 )
-from abri.appels.models import AppelAProjets, Candidature, Lot
+from abri.appels.models import AppelAProjets, Candidature, Lot, ObjectifRegional
 from abri.appels.tests.fabriques import appels_du_parc
 from abri.comptes.droits import (
     peut_candidater,
+    peut_creer_objectif,
     peut_declarer_activite,
     peut_deposer_budget,
     peut_deposer_document,
@@ -400,6 +401,18 @@ COUVERTURE: dict[str, object] = {
     ),
     "appels:ouverture": Liste(lambda: reverse("appels:ouverture")),
     "appels:lots": Liste(lambda: reverse("appels:lots")),
+    "appels:objectifs": Liste(lambda: reverse("appels:objectifs")),
+    "appels:nouvel_objectif": Liste(
+        lambda: reverse("appels:nouvel_objectif"), permis=peut_creer_objectif
+    ),
+    "appels:objectif": Objet(
+        ObjectifRegional, lambda pk: reverse("appels:objectif", args=[pk])
+    ),
+    "appels:planifier": Objet(
+        ObjectifRegional,
+        lambda pk: reverse("appels:planifier", args=[pk]),
+        ecrit=peut_gerer_appels,
+    ),
     # Readable by the perimeter; the opening form (POST) is for agents only.
     "appels:lot": Objet(Lot, lambda pk: reverse("appels:lot", args=[pk])),
     "appels:export": Liste(
