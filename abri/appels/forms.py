@@ -257,6 +257,29 @@ class PlanificationForm(DsfrBaseForm):
         self.fields["structure"].queryset = structures
 
 
+class FiltresOuvertureForm(DsfrBaseForm):
+    departement = forms.ChoiceField(label="Département", required=False)
+    type_structure = forms.ChoiceField(
+        label="Type de structure",
+        required=False,
+        choices=[("", "Tous"), *TypeStructure.choices],
+    )
+    annee = forms.ChoiceField(label="Ouverture prévue en", required=False)
+
+    def __init__(
+        self, *args: Any, departements: Any, annees: list[int], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["departement"].choices = [
+            ("", "Tous"),
+            *((d.code, str(d)) for d in departements),
+        ]
+        self.fields["annee"].choices = [
+            ("", "Toutes"),
+            *((str(a), str(a)) for a in annees),
+        ]
+
+
 class CandidatureRecueForm(CandidatureForm):
     """A candidature received otherwise (paper, email), recorded by an agent."""
 

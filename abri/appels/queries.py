@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from abri.appels import regles
 from abri.appels.models import (
@@ -290,12 +290,49 @@ def _grouper(
     return resultat
 
 
+@dataclass(frozen=True)
+class FiltresOuverture:
+    """Optional filters of the "Ouverture des places" page, already checked against
+    the perimeter."""
+
+    departement: str | None = None  # code
+    type_structure: str | None = None
+    annee: int | None = None  # year of the planned opening
+
+    @property
+    def actifs(self) -> bool:
+        return bool(self.departement or self.type_structure or self.annee)
+
+
+def _appels_du_tableau(
+    user: Utilisateur, filtres: FiltresOuverture
+) -> QuerySet[AppelAProjets]:
+    """The calls the figures count. An operator counts only the calls it may
+    answer: the published ones."""
+    appels = appels_visibles(user).exclude(etat=EtatAppel.TERMINE)
+    if user.perimetre.operateur_ids is not None:
+        appels = appels.filter(etat=EtatAppel.PUBLIE)
+    if filtres.departement:
+        code = filtres.departement
+        ids = AppelAProjets.objects.filter(
+            Q(departement_id=code)
+            | Q(departement__isnull=True, region__departements__code=code)
+            | Q(departement__isnull=True, region__isnull=True)
+        ).values("pk")
+        appels = appels.filter(pk__in=ids)
+    if filtres.type_structure:
+        appels = appels.filter(type_structure=filtres.type_structure)
+    if filtres.annee:
+        appels = appels.filter(date_ouverture__year=filtres.annee)
+    return appels
+
+
 def _appels_en_retard(
-    user: Utilisateur, aujourd_hui: datetime.date
+    user: Utilisateur, aujourd_hui: datetime.date, filtres: FiltresOuverture
 ) -> tuple[list[tuple[AppelAProjets, str]], int]:
     en_retard = []
     places_en_appel = 0
-    for appel in appels_visibles(user).exclude(etat=EtatAppel.TERMINE):
+    for appel in _appels_du_tableau(user, filtres):
         if appel.etat in {EtatAppel.PUBLIE, EtatAppel.CLOS, EtatAppel.EN_INSTRUCTION}:
             places_en_appel += appel.places_recherchees
         if appel.etat == EtatAppel.BROUILLON and appel.date_publication < aujourd_hui:
@@ -319,11 +356,22 @@ def _appels_en_retard(
 
 
 def figures_ouverture(
-    user: Utilisateur, aujourd_hui: datetime.date
+    user: Utilisateur,
+    aujourd_hui: datetime.date,
+    filtres: FiltresOuverture | None = None,
 ) -> FiguresOuverture:
+    filtres = filtres or FiltresOuverture()
+    lots_visibles = Lot.objects.for_user(user)
+    if filtres.departement:
+        lots_visibles = lots_visibles.filter(
+            structure__departement_id=filtres.departement
+        )
+    if filtres.type_structure:
+        lots_visibles = lots_visibles.filter(structure__type=filtres.type_structure)
+    if filtres.annee:
+        lots_visibles = lots_visibles.filter(date_prevue__year=filtres.annee)
     lots = list(
-        Lot.objects.for_user(user)
-        .select_related(
+        lots_visibles.select_related(
             "structure__operateur",
             "structure__departement",
             "candidature__appel",
@@ -399,7 +447,7 @@ def figures_ouverture(
             ):
                 totaux_par[cle][valeur].extend([jours] * o.places)
 
-    appels_en_retard, places_en_appel = _appels_en_retard(user, aujourd_hui)
+    appels_en_retard, places_en_appel = _appels_en_retard(user, aujourd_hui, filtres)
     etapes: dict[str, int] = {
         "Recherchées dans les appels en cours": places_en_appel,
         "Retenues, convention à signer": 0,

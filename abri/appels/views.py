@@ -19,6 +19,7 @@ from abri.appels.forms import (
     AppelForm,
     CandidatureForm,
     DecisionForm,
+    FiltresOuvertureForm,
     NotesForm,
     ObjectifForm,
     OuvertureForm,
@@ -39,7 +40,7 @@ from abri.comptes.droits import (
     peut_gerer_appels,
 )
 from abri.comptes.requetes import RequeteAuthentifiee
-from abri.territoires.models import Region
+from abri.territoires.models import Departement, Region
 from abri.ui.svg.graphiques import graphique_barres
 
 TAILLE_PAGE = 50
@@ -599,8 +600,36 @@ def _aujourdhui() -> Any:
     return services.aujourdhui()
 
 
+def _filtres(
+    request: RequeteAuthentifiee,
+) -> tuple[FiltresOuvertureForm, queries.FiltresOuverture]:
+    """The page's filters; a value outside the perimeter is ignored."""
+    codes = request.user.perimetre.departement_codes
+    departements = Departement.objects.order_by("code")
+    if codes is not None:
+        departements = departements.filter(code__in=codes)
+    annees = sorted(
+        {
+            d.year
+            for d in Lot.objects.for_user(request.user).dates("date_prevue", "year")
+        }
+    )
+    form = FiltresOuvertureForm(
+        request.GET or None, departements=list(departements), annees=annees
+    )
+    if not form.is_valid():
+        return form, queries.FiltresOuverture()
+    donnees = form.cleaned_data
+    return form, queries.FiltresOuverture(
+        departement=donnees["departement"] or None,
+        type_structure=donnees["type_structure"] or None,
+        annee=int(donnees["annee"]) if donnees["annee"] else None,
+    )
+
+
 def ouverture(request: RequeteAuthentifiee) -> HttpResponse:
-    figures = queries.figures_ouverture(request.user, _aujourdhui())
+    form_filtres, filtres = _filtres(request)
+    figures = queries.figures_ouverture(request.user, _aujourdhui(), filtres)
     return render(
         request,
         "appels/ouverture.html",
@@ -618,6 +647,9 @@ def ouverture(request: RequeteAuthentifiee) -> HttpResponse:
             ),
             "agent": peut_gerer_appels(request.user),
             "formulaire_ouverture": OuvertureForm(),
+            "form_filtres": form_filtres,
+            "filtres": filtres,
+            "parametres": request.GET.urlencode(),
         },
     )
 
@@ -643,7 +675,8 @@ ENTETES_EXPORT = [
 def export(request: RequeteAuthentifiee, format: str) -> HttpResponse:
     if format not in {"csv", "xlsx"}:
         raise Http404("Format inconnu.")
-    figures = queries.figures_ouverture(request.user, _aujourdhui())
+    _, filtres = _filtres(request)
+    figures = queries.figures_ouverture(request.user, _aujourdhui(), filtres)
     lignes = [
         [
             ligne.lot.structure.nom,
