@@ -191,8 +191,8 @@ def completer_campagne(auteur: Any, campagne_id: int) -> int:
 
 def _budget_verrouille(budget_id: int, version: int) -> Budget:
     budget = (
-        Budget.objects.select_for_update()
-        .select_related("structure", "campagne")
+        Budget.objects.select_for_update(of=("self",))
+        .select_related("structure", "cpom", "campagne")
         .get(pk=budget_id)
     )
     verifier_version(budget, version)
