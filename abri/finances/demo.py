@@ -20,12 +20,16 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from abri.comptes.models import Utilisateur
 from abri.finances import regles
 from abri.finances.models import (
+    CHAMPS_COMPTES,
+    CHAMPS_INSTRUCTION,
+    CHAMPS_PROPOSITION,
     Affectation,
     Budget,
     Campagne,
@@ -98,7 +102,8 @@ def generer_finances(
     aujourd_hui = aujourd_hui or datetime.date.today()
     compteurs: Counter[str] = Counter()
     if Campagne.objects.exists():
-        return compteurs
+        # a database with the campaigns but not yet the budgets of the CPOM
+        return generer_budgets_cpom(aujourd_hui)
     alea = random.Random(seed)
     annee_courante = aujourd_hui.year
     annees = list(range(annee_courante - 4, annee_courante + 2))
@@ -183,8 +188,71 @@ def generer_finances(
         compteurs["affectations"] = len(affectations)
         compteurs["versements"] = len(versements)
         compteurs["structures_en_deficit"] = len(en_deficit)
+    compteurs.update(generer_budgets_cpom(aujourd_hui))
     logger.info("demonstration finances generated: %s", dict(compteurs))
     return compteurs
+
+
+NOMBRE_CPOM_DEMO = 3
+
+
+def generer_budgets_cpom(aujourd_hui: datetime.date) -> Counter[str]:
+    """Budgets at the level of a few CPOM (the first ones), for each campaign in
+    which they are in force and each type of their members, their figures the sums
+    of their members' budgets of that type; nothing when CPOM budgets exist."""
+    from abri.conventions.models import AdhesionCpom
+    from abri.finances.services import cpom_attendus
+
+    compteurs: Counter[str] = Counter()
+    if Budget.objects.filter(cpom__isnull=False).exists():
+        return compteurs
+    retenus = set(
+        AdhesionCpom.objects.order_by("cpom_id")
+        .values_list("cpom_id", flat=True)
+        .distinct()[:NOMBRE_CPOM_DEMO]
+    )
+    budgets = []
+    with transaction.atomic():
+        for campagne in Campagne.objects.order_by("annee"):
+            annee = campagne.annee
+            for cpom_id, type_structure in sorted(cpom_attendus(annee)):
+                if cpom_id not in retenus:
+                    continue
+                membres = AdhesionCpom.objects.filter(
+                    cpom_id=cpom_id,
+                    structure__type=type_structure,
+                    date_entree__lte=datetime.date(annee, 12, 31),
+                ).exclude(date_sortie__lt=datetime.date(annee, 1, 1))
+                sommes = Budget.objects.filter(
+                    annee=annee, structure__in=membres.values("structure_id")
+                ).aggregate(
+                    **{c: Sum(c) for c in (*CHAMPS_PROPOSITION[:4], *CHAMPS_SOMMES)}
+                )
+                budget = Budget(
+                    campagne=campagne,
+                    cpom_id=cpom_id,
+                    type_structure=type_structure,
+                    annee=annee,
+                    **{c: sommes[c] for c in CHAMPS_PROPOSITION[:4]},
+                )
+                if annee <= aujourd_hui.year:
+                    for champ in CHAMPS_INSTRUCTION[:3]:
+                        setattr(budget, champ, sommes[champ])
+                    budget.statut = S.INSTRUIT
+                    if annee < aujourd_hui.year and sommes["charges_reelles"]:
+                        budget.charges_reelles = sommes["charges_reelles"]
+                        budget.produits_reels = sommes["produits_reels"]
+                        budget.statut = S.COMPTES_DEPOSES
+                elif budget.dotation_demandee is not None:
+                    budget.statut = S.PROPOSITION_DEPOSEE
+                budgets.append(budget)
+        Budget.objects.bulk_create(budgets)
+    if budgets:
+        compteurs["budgets_cpom"] = len(budgets)
+    return compteurs
+
+
+CHAMPS_SOMMES = (*CHAMPS_INSTRUCTION[:3], *CHAMPS_COMPTES)
 
 
 def _budget(

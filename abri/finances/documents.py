@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, NoReturn
 
 from django.template.loader import render_to_string
@@ -25,6 +26,19 @@ def _aucune_ressource(url: str, *args: Any, **kwargs: Any) -> NoReturn:
     raise ValueError(f"ressource externe refusée : {url}")
 
 
+def _cpom_comme_etablissement(budget: Budget) -> SimpleNamespace:
+    """What the decision says of the establishment, for the budget of a CPOM."""
+    cpom = budget.cpom
+    assert cpom is not None
+    return SimpleNamespace(
+        nom=f"{cpom.intitule} (CPOM)",
+        type=budget.type_structure,
+        finess="",
+        departement=cpom.departements.order_by("rang").first(),
+        operateur=cpom.operateur,
+    )
+
+
 def decision_tarifaire_pdf(budget: Budget, aujourd_hui: datetime.date) -> bytes:
     """The decision fixing the dotation of the budget's year."""
     from weasyprint import HTML
@@ -35,7 +49,7 @@ def decision_tarifaire_pdf(budget: Budget, aujourd_hui: datetime.date) -> bytes:
         "finances/decision_tarifaire.html",
         {
             "budget": budget,
-            "structure": budget.structure,
+            "structure": budget.structure or _cpom_comme_etablissement(budget),
             "tarifee": budget.regime == regles.Regime.TARIFE,
             "en_lettres": montant_en_lettres(budget.dotation_accordee),
             "douzieme": regles.arrondi_centime(budget.dotation_accordee / 12),

@@ -159,7 +159,7 @@ class ComptesForm(AffectationMixin, FormulaireVersionne):
         self, *args: Any, budget: Budget, affectation: Affectation | None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.ajouter_affectation(budget.structure.type, affectation)
+        self.ajouter_affectation(budget.type_budget, affectation)
 
 
 class AffectationForm(AffectationMixin, FormulaireVersionne):
@@ -167,7 +167,7 @@ class AffectationForm(AffectationMixin, FormulaireVersionne):
         self, *args: Any, budget: Budget, affectation: Affectation | None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.ajouter_affectation(budget.structure.type, affectation)
+        self.ajouter_affectation(budget.type_budget, affectation)
 
 
 class RenvoiForm(FormulaireVersionne):

@@ -264,3 +264,67 @@ def charger(
             **{c: ligne[c] for c in CHAMPS_BUDGET},
         )
     return donnees
+
+
+def charger_budget_cpom(budget: Budget) -> AnneeFinanciere:
+    """The figures of a CPOM budget: its places are the sum of the average places of
+    the year of the CPOM's member structures of its type (members on some day of the
+    year), its target cost that of its type (Île-de-France when the CPOM's région
+    is); three queries."""
+    from abri.conventions.models import AdhesionCpom
+
+    annee = budget.annee
+    assert budget.cpom_id is not None
+    membres = list(
+        AdhesionCpom.objects.filter(
+            cpom_id=budget.cpom_id,
+            structure__type=budget.type_structure,
+            date_entree__lte=datetime.date(annee, 12, 31),
+        )
+        .exclude(date_sortie__lt=datetime.date(annee, 1, 1))
+        .values_list("structure_id", flat=True)
+        .distinct()
+    )
+    evenements: dict[int, list[tuple[datetime.date, int]]] = defaultdict(list)
+    for structure_id, date, nombre in (
+        EvenementCapacite.objects.filter(structure_id__in=membres)
+        .order_by("date_effet", "id")
+        .values_list("structure_id", "date_effet", "places_autorisees")
+    ):
+        evenements[structure_id].append((date, nombre))
+    fin = datetime.date(annee, 12, 31)
+    places = sum(
+        (regles.places_moyennes(evenements[pk], annee) for pk in set(membres)),
+        Decimal(0),
+    )
+    places_fin = sum(regles.places_au(evenements[pk], fin) for pk in set(membres))
+    assert budget.cpom is not None
+    ile_de_france = budget.cpom.region_id == REGION_ILE_DE_FRANCE
+    tarif = (
+        TarifCible.objects.filter(
+            type_structure=budget.type_structure,
+            ile_de_france=ile_de_france,
+            annee=annee,
+        )
+        .values_list("montant", flat=True)
+        .first()
+    )
+    affectations = {a.etape: a for a in budget.affectations.all()}
+    proposee = affectations.get(EtapeAffectation.PROPOSEE)
+    decidee = affectations.get(EtapeAffectation.DECIDEE)
+    return AnneeFinanciere(
+        budget_id=budget.pk,
+        annee=annee,
+        statut=budget.statut,
+        type_structure=budget.type_structure,
+        places_moyennes=places,
+        places_fin_annee=places_fin,
+        affectation_proposee=_affectation(proposee, budget.type_structure)
+        if proposee
+        else None,
+        affectation_decidee=_affectation(decidee, budget.type_structure)
+        if decidee
+        else None,
+        tarif_cible=tarif,
+        **{c: getattr(budget, c) for c in CHAMPS_BUDGET},
+    )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -128,7 +129,15 @@ def _affectation_decidee(instance: models.Model) -> bool:
 
 class BudgetQuerySet(models.QuerySet["Budget"]):
     def for_user(self, user: Utilisateur) -> BudgetQuerySet:
-        return self.filter(structure__in=Structure.objects.for_user(user))
+        """Budgets of the structures of the perimeter, and budgets of a CPOM with a
+        member structure in the perimeter (an operator: its own CPOM)."""
+        from abri.conventions.models import AdhesionCpom
+
+        structures = Structure.objects.for_user(user)
+        cpom = AdhesionCpom.objects.filter(structure__in=structures).values("cpom_id")
+        if user.perimetre.operateur_ids is not None:
+            cpom = cpom.filter(cpom__operateur_id__in=user.perimetre.operateur_ids)
+        return self.filter(Q(structure__in=structures) | Q(cpom_id__in=cpom))
 
 
 class Budget(models.Model):
@@ -143,7 +152,26 @@ class Budget(models.Model):
         Campagne, on_delete=models.PROTECT, related_name="budgets"
     )
     structure = models.ForeignKey(
-        Structure, on_delete=models.PROTECT, related_name="budgets"
+        Structure,
+        on_delete=models.PROTECT,
+        related_name="budgets",
+        null=True,
+        blank=True,
+    )
+    cpom = models.ForeignKey(
+        "conventions.Cpom",
+        on_delete=models.PROTECT,
+        related_name="budgets",
+        null=True,
+        blank=True,
+        verbose_name="CPOM",
+    )
+    type_structure = models.CharField(
+        "type de structure (budget d'un CPOM)",
+        max_length=6,
+        choices=TypeStructure.choices,
+        blank=True,
+        default="",
     )
     annee = models.PositiveSmallIntegerField("année", editable=False)
     statut = FSMField("statut", default=S.BROUILLON, choices=S.choices)
@@ -187,16 +215,59 @@ class Budget(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["structure", "annee"], name="budget_unique_par_structure_annee"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["cpom", "annee", "type_structure"],
+                name="budget_unique_par_cpom_annee_type",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(structure__isnull=False, cpom__isnull=True, type_structure="")
+                    | Q(structure__isnull=True, cpom__isnull=False)
+                    & ~Q(type_structure="")
+                ),
+                name="budget_structure_ou_cpom",
+                violation_error_message=(
+                    "Un budget est celui d'une structure ou celui d'un CPOM pour un "
+                    "type de structure."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["annee", "statut"])]
 
     def __str__(self) -> str:
-        return f"Budget {self.annee} — {self.structure}"
+        return f"Budget {self.annee} — {self.porteur}"
+
+    @property
+    def porteur(self) -> str:
+        """Who the budget is of: the structure, or the CPOM and the type."""
+        if self.cpom_id is not None:
+            return f"{self.cpom} ({self.type_structure})"
+        return str(self.structure)
+
+    @property
+    def nom_porteur(self) -> str:
+        if self.cpom_id is not None:
+            assert self.cpom is not None
+            return f"{self.cpom.intitule} (CPOM, {self.type_structure})"
+        assert self.structure is not None
+        return self.structure.nom
+
+    @property
+    def est_cpom(self) -> bool:
+        return self.cpom_id is not None
+
+    @property
+    def type_budget(self) -> str:
+        """The type of structure whose regime and target cost apply."""
+        if self.structure_id is not None:
+            assert self.structure is not None
+            return str(self.structure.type)
+        return self.type_structure
 
     @property
     def regime(self) -> regles.Regime:
-        return regles.regime(self.structure.type)
+        return regles.regime(self.type_budget)
 
     @property
     def resultat(self) -> Decimal | None:

@@ -167,6 +167,16 @@ def budgets_de_cpom(
     ]
 
 
+def budgets_du_cpom(user: Utilisateur, cpom_id: int) -> list[Budget]:
+    """The budgets entered at the level of the CPOM, one per year and type of
+    structure, the latest year first; one query."""
+    return list(
+        Budget.objects.for_user(user)
+        .filter(cpom_id=cpom_id)
+        .order_by("-annee", "type_structure")
+    )
+
+
 # Budgets -------------------------------------------------------------------------
 
 
@@ -179,7 +189,10 @@ def budget_visible(user: Utilisateur, pk: int) -> Budget:
     return (
         budgets_visibles(user)
         .select_related(
-            "structure__departement__region", "structure__operateur", "campagne"
+            "structure__departement__region",
+            "structure__operateur",
+            "cpom__operateur",
+            "campagne",
         )
         .get(pk=pk)
     )
@@ -273,7 +286,7 @@ def retards(
 def retards_budget(budget: Budget, instant: datetime.datetime) -> Retards:
     return retards(
         budget.campagne,
-        budget.structure.type,
+        budget.type_budget,
         budget.statut,
         budget.proposition_deposee_le,
         budget.comptes_deposes_le,
@@ -289,7 +302,7 @@ def suivi_campagne(
     after it), in one query of budgets and one of départements."""
     lignes = (
         budgets_visibles(user)
-        .filter(campagne=campagne)
+        .filter(campagne=campagne, structure__isnull=False)
         .values_list(
             "structure__departement_id",
             "structure__type",
@@ -331,9 +344,15 @@ def budgets_de_campagne(
     if filtres.statut:
         qs = qs.filter(statut=filtres.statut)
     if filtres.type:
-        qs = qs.filter(structure__type=filtres.type)
-    return qs.select_related("structure__departement", "structure__operateur").order_by(
-        "structure__departement__rang", "structure__nom", "id"
+        qs = qs.filter(Q(structure__type=filtres.type) | Q(type_structure=filtres.type))
+    return qs.select_related(
+        "structure__departement", "structure__operateur", "cpom"
+    ).order_by(
+        F("structure__departement__rang").asc(nulls_last=True),
+        "structure__nom",
+        "cpom__intitule",
+        "type_structure",
+        "id",
     )
 
 

@@ -57,10 +57,12 @@ logger = logging.getLogger(__name__)
 S = StatutBudget
 
 
-def _actualiser_anomalies(structure: Structure) -> None:
+def _actualiser_anomalies(budget: Budget) -> None:
+    """Data-quality rules are per structure: a CPOM budget has none to refresh."""
     from abri.pilotage.services import recalculer_anomalies
 
-    recalculer_anomalies([structure])
+    if budget.structure is not None:
+        recalculer_anomalies([budget.structure])
 
 
 # Campaigns -------------------------------------------------------------------------
@@ -84,6 +86,46 @@ def structures_attendues(annee: int) -> list[int]:
     return sorted(ouvertes)
 
 
+def cpom_attendus(annee: int) -> set[tuple[int, str]]:
+    """``(cpom_id, type of structure)`` of the CPOM in force on some day of
+    ``annee`` (signed, from their start to their effective end), one per type of
+    structure among their members of that year."""
+    from abri.conventions.models import ETATS_SIGNES, AdhesionCpom
+
+    debut = datetime.date(annee, 1, 1)
+    fin = datetime.date(annee, 12, 31)
+    attendus = set()
+    for adhesion in (
+        AdhesionCpom.objects.filter(
+            cpom__etat__in=ETATS_SIGNES, cpom__date_debut__lte=fin, date_entree__lte=fin
+        )
+        .exclude(date_sortie__lt=debut)
+        .select_related("cpom", "structure")
+    ):
+        fin_cpom = adhesion.cpom.date_fin_effective
+        if fin_cpom is not None and fin_cpom < debut:
+            continue
+        attendus.add((adhesion.cpom_id, adhesion.structure.type))
+    return attendus
+
+
+def _creer_budgets_cpom(campagne: Campagne) -> list[Budget]:
+    deja = set(
+        Budget.objects.filter(annee=campagne.annee, cpom__isnull=False).values_list(
+            "cpom_id", "type_structure"
+        )
+    )
+    return Budget.objects.bulk_create(
+        Budget(
+            campagne=campagne,
+            cpom_id=cpom_id,
+            type_structure=type_structure,
+            annee=campagne.annee,
+        )
+        for cpom_id, type_structure in sorted(cpom_attendus(campagne.annee) - deja)
+    )
+
+
 def ouvrir_campagne(
     auteur: Any, annee: int, echeances: Mapping[str, datetime.date] | None = None
 ) -> Campagne:
@@ -104,6 +146,7 @@ def ouvrir_campagne(
             for pk in structures_attendues(annee)
             if pk not in deja
         )
+        _creer_budgets_cpom(campagne)
         enregistrer(
             auteur,
             Action.CREATION,
@@ -123,15 +166,16 @@ def completer_campagne(auteur: Any, campagne_id: int) -> int:
     with transaction.atomic():
         campagne = Campagne.objects.select_for_update().get(pk=campagne_id)
         deja = set(
-            Budget.objects.filter(annee=campagne.annee).values_list(
-                "structure_id", flat=True
-            )
+            Budget.objects.filter(
+                annee=campagne.annee, structure__isnull=False
+            ).values_list("structure_id", flat=True)
         )
         nouveaux = Budget.objects.bulk_create(
             Budget(campagne=campagne, structure_id=pk, annee=campagne.annee)
             for pk in structures_attendues(campagne.annee)
             if pk not in deja
         )
+        nouveaux += _creer_budgets_cpom(campagne)
         if nouveaux:
             enregistrer(
                 auteur,
@@ -147,8 +191,8 @@ def completer_campagne(auteur: Any, campagne_id: int) -> int:
 
 def _budget_verrouille(budget_id: int, version: int) -> Budget:
     budget = (
-        Budget.objects.select_for_update()
-        .select_related("structure", "campagne")
+        Budget.objects.select_for_update(of=("self",))
+        .select_related("structure", "cpom", "campagne")
         .get(pk=budget_id)
     )
     verifier_version(budget, version)
@@ -259,7 +303,7 @@ def enregistrer_proposition(
             budget.proposition_deposee_le = timezone.now()
         if changements:
             _enregistrer_budget(auteur, budget, changements)
-            _actualiser_anomalies(budget.structure)
+            _actualiser_anomalies(budget)
     return budget
 
 
@@ -302,7 +346,7 @@ def enregistrer_instruction(
             budget.instruit_le = timezone.now()
         if changements:
             _enregistrer_budget(auteur, budget, changements)
-            _actualiser_anomalies(budget.structure)
+            _actualiser_anomalies(budget)
     return budget
 
 
@@ -332,7 +376,7 @@ def rouvrir_instruction(
             changements,
             commentaire=f"Instruction rouverte : {motif.strip()}",
         )
-        _actualiser_anomalies(budget.structure)
+        _actualiser_anomalies(budget)
     return budget
 
 
@@ -342,7 +386,7 @@ def _enregistrer_affectation(
     affectation = budget.affectations.filter(etape=etape).first() or Affectation(
         budget=budget, etape=etape
     )
-    champs = affectation.champs(budget.structure.type)
+    champs = affectation.champs(budget.type_budget)
     avant = instantane(affectation, champs) if affectation.pk else {}
     for champ in champs:
         setattr(affectation, champ, montants.get(champ) or Decimal(0))
@@ -402,7 +446,7 @@ def enregistrer_comptes(
             budget.comptes_deposes_le = timezone.now()
         if changements:
             _enregistrer_budget(auteur, budget, changements)
-            _actualiser_anomalies(budget.structure)
+            _actualiser_anomalies(budget)
     return budget
 
 
@@ -435,7 +479,7 @@ def decider_affectation(
             )
         if changements:
             _enregistrer_budget(auteur, budget, changements)
-            _actualiser_anomalies(budget.structure)
+            _actualiser_anomalies(budget)
     return budget
 
 

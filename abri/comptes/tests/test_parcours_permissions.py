@@ -44,7 +44,7 @@ from abri.comptes.droits import (
 from abri.conventions.models import Acte, Cpom, Document
 from abri.conventions.tests.conftest import actes_du_parc
 from abri.finances.models import Budget, Campagne, DocumentBudget
-from abri.finances.tests.fabriques import donnees_finances
+from abri.finances.tests.fabriques import budgets_cpom_du_parc, donnees_finances
 from abri.operateurs.models import Operateur
 from abri.pilotage.models import Anomalie
 from abri.pilotage.services import peut_justifier
@@ -473,6 +473,7 @@ def anomalies(parc, settings, tmp_path):
             operateur=operateur,
         )
     actes_du_parc()
+    assert budgets_cpom_du_parc()
     appels_du_parc()
     return [
         Anomalie.objects.create(structure=s, regle="DNA-02", message="Deux codes.")

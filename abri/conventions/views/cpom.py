@@ -35,7 +35,7 @@ from abri.conventions.views.commun import (
     _franchir,
     _version,
 )
-from abri.finances.queries import budgets_de_cpom
+from abri.finances.queries import budgets_de_cpom, budgets_du_cpom
 from abri.journal.queries import journal_objet
 from abri.operateurs.models import Operateur
 from abri.territoires.models import Departement
@@ -64,6 +64,7 @@ def cpom(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
                 request.user,
                 [(a.structure_id, a.date_entree, a.date_sortie) for a in adhesions],
             ),
+            "budgets_cpom": budgets_du_cpom(request.user, obj.pk),
             "avenants": queries.avenants_de(obj),
             "documents": queries.documents_de(obj),
             "journal": journal_objet(obj)[:50],

@@ -49,3 +49,26 @@ def donnees_finances(settings: Any, dossier: Path) -> None:
         )
         document.fichier.save("proposition.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
         document.save()
+
+
+def budgets_cpom_du_parc() -> list[Budget]:
+    """A budget of the 2025 campaign for each CPOM in force and type of its members,
+    with an instalment (after the CPOM exist: ``actes_du_parc``)."""
+    from abri.finances.services import cpom_attendus
+
+    campagne = Campagne.objects.get(annee=2025)
+    budgets = [
+        Budget.objects.create(
+            campagne=campagne,
+            cpom_id=cpom_id,
+            type_structure=type_structure,
+            annee=2025,
+            dotation_accordee=Decimal(200000),
+        )
+        for cpom_id, type_structure in sorted(cpom_attendus(2025))
+    ]
+    for budget in budgets:
+        Versement.objects.create(
+            budget=budget, date=datetime.date(2025, 1, 15), montant=Decimal(50000)
+        )
+    return budgets

@@ -58,3 +58,33 @@ def test_command_says_when_there_is_nothing_to_add(parc, capsys):
     call_command("generer_finances_demo")
 
     assert "rien n'est ajouté" in capsys.readouterr().out
+
+
+def test_demo_adds_cpom_budgets_also_to_an_existing_database(parc):
+    from abri.conventions.models import AdhesionCpom, Cpom, Etat
+
+    cpom = Cpom.objects.create(
+        operateur=parc.groupe,
+        echelle="departementale",
+        intitule="Démonstration",
+        date_debut=datetime.date(2021, 1, 1),
+        date_fin=datetime.date(2030, 12, 31),
+        etat=Etat.SIGNEE,
+    )
+    cpom.departements.set([parc.rhone])
+    AdhesionCpom.objects.create(
+        cpom=cpom, structure=parc.cada_rhone, date_entree=datetime.date(2021, 1, 1)
+    )
+
+    compteurs = generer_finances(7, AUJOURDHUI)
+
+    assert compteurs["budgets_cpom"] == 6
+    membre = Budget.objects.get(structure=parc.cada_rhone, annee=2026)
+    du_cpom = Budget.objects.get(cpom=cpom, annee=2026)
+    assert du_cpom.type_structure == "CADA"
+    assert du_cpom.dotation_accordee == membre.dotation_accordee
+    assert not generer_finances(7, AUJOURDHUI)
+
+    Budget.objects.filter(cpom__isnull=False).delete()
+    assert generer_finances(7, AUJOURDHUI)["budgets_cpom"] == 6
+    assert not generer_finances(7, AUJOURDHUI)

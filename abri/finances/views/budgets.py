@@ -63,9 +63,12 @@ def _affectations(budget: Budget) -> dict[str, Any]:
 
 def budget(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     budget = budget_ou_404(request, pk)
-    figures = indicateurs.charger([budget.structure_id], [budget.annee])[
-        budget.structure_id
-    ].annees[budget.annee]
+    if budget.structure_id is None:
+        figures = indicateurs.charger_budget_cpom(budget)
+    else:
+        figures = indicateurs.charger([budget.structure_id], [budget.annee])[
+            budget.structure_id
+        ].annees[budget.annee]
     affectations = _affectations(budget)
     user = request.user
     instruit = peut_instruire_budget(user)
@@ -86,9 +89,9 @@ def budget(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
             "journal": _journal(budget),
             "retards": queries.retards_budget(budget, timezone.now()),
             "limite_proposition": budget.campagne.limite_proposition(
-                budget.structure.type
+                budget.type_budget
             ),
-            "limite_comptes": budget.campagne.limite_comptes(budget.structure.type),
+            "limite_comptes": budget.campagne.limite_comptes(budget.type_budget),
             "statuts_instruction": [S.BROUILLON, S.PROPOSITION_DEPOSEE],
             "statuts_affectation": [S.COMPTES_DEPOSES, S.CLOTURE],
             "peut_deposer": peut_deposer_budget(user),
@@ -139,7 +142,7 @@ def _lignes_affectation(
             "proposee": getattr(proposee, champ) if proposee else None,
             "decidee": getattr(decidee, champ) if decidee else None,
         }
-        for champ in _champs_affectation(budget.structure.type)
+        for champ in _champs_affectation(budget.type_budget)
     ]
 
 

@@ -105,7 +105,7 @@ def campagne(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
                     b,
                     queries.retards(
                         campagne,
-                        b.structure.type,
+                        b.type_budget,
                         b.statut,
                         b.proposition_deposee_le,
                         b.comptes_deposes_le,

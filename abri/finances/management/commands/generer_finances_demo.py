@@ -22,11 +22,16 @@ class Command(CommandeAbri):
         compteurs = generer_finances(options["seed"])
         if not compteurs:
             return "Campagnes budgétaires déjà présentes : rien n'est ajouté."
+        if "campagnes" not in compteurs:
+            return (
+                f"Finances de démonstration : {compteurs['budgets_cpom']} budgets de "
+                "CPOM ajoutés aux campagnes existantes."
+            )
         return (
             f"Finances de démonstration : {compteurs['campagnes']} campagnes, "
             f"{compteurs['budgets']} budgets, "
             f"{compteurs['affectations']} affectations, "
             f"{compteurs['versements']} versements, {compteurs['tarifs_cibles']} coûts "
             f"cibles de démonstration, {compteurs['structures_en_deficit']} structures "
-            "tirées en déficit."
+            f"tirées en déficit, {compteurs['budgets_cpom']} budgets de CPOM."
         )
